@@ -1,0 +1,75 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// coreason-foundry: the collaborative workspace server behind an AI-agent IDE.
+///
+/// One library target per concern (store, diff, server), module maps for the
+/// system C libraries the design names, and one small `foundry` executable.
+let package = Package(
+    name: "coreason-foundry",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "foundry", targets: ["foundry"]),
+        .library(name: "FoundryStore", targets: ["FoundryStore"]),
+        .library(name: "FoundryDiff", targets: ["FoundryDiff"]),
+        .library(name: "FoundryServer", targets: ["FoundryServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // System libraries, each a `[system]` module map over a one-line shim header.
+        .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
+        .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CInotifyTools", providers: [.apt(["libinotifytools0-dev"])]),
+
+        .target(
+            name: "FoundryStore",
+            dependencies: [
+                "CXXHash",
+                "CLibCrypto",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(name: "FoundryDiff"),
+        .target(
+            name: "FoundryServer",
+            dependencies: [
+                "FoundryStore",
+                "FoundryDiff",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "foundry",
+            dependencies: [
+                "FoundryServer",
+                "FoundryStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "FoundryStoreTests", dependencies: ["FoundryStore"]),
+        .testTarget(name: "FoundryDiffTests", dependencies: ["FoundryDiff"]),
+        .testTarget(
+            name: "FoundryServerTests",
+            dependencies: [
+                "FoundryServer",
+                "FoundryStore",
+                "FoundryDiff",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,30 @@
+import FoundryStore
+import Hummingbird
+
+/// The per-request context: Hummingbird's core storage plus the caller's
+/// identity, set by `AuthMiddleware` before any project route runs.
+public struct FoundryRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var caller: Caller?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        caller = nil
+    }
+
+    /// The authenticated caller; `unauthorized` when the middleware did not set one.
+    public func requireCaller() throws -> Caller {
+        guard let caller else { throw APIError.unauthorized("missing bearer token") }
+        return caller
+    }
+}
+
+/// Who sent a request: the JWT's `sub`, its optional `name`, and the session
+/// the request acts for (see `AuthMiddleware` for how it is chosen).
+public struct Caller: Sendable, Equatable {
+    public var user: String
+    public var name: String?
+    public var session: String
+
+    public var editor: EditorIdentity { EditorIdentity(user: user, session: session) }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import FoundryStore
+import HTTPTypes
+import Hummingbird
+
+/// Requires a valid `Authorization: Bearer <JWT>` on every request but
+/// `GET /health`, and records the caller in the context.
+///
+/// The session a request acts for is, in order: the `X-Foundry-Session`
+/// header (so an IDE tab keeps its locks across requests), the token's `sid`
+/// claim, or a name derived from the token itself (one token, one session).
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = FoundryRequestContext
+    let authority: TokenAuthority
+    static let sessionHeader = HTTPField.Name("X-Foundry-Session")!
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if request.uri.path == "/health" { return try await next(request, context) }
+        guard let header = request.headers[.authorization] else { throw APIError.unauthorized("missing bearer token: send 'Authorization: Bearer <JWT>'") }
+        guard header.count > 7, header.prefix(7).lowercased() == "bearer " else { throw APIError.unauthorized("the Authorization header must be 'Bearer <JWT>'") }
+        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        let claims: FoundryClaims
+        do {
+            claims = try await authority.verify(token)
+        } catch {
+            throw APIError.unauthorized("invalid bearer token: \(error)")
+        }
+        var context = context
+        context.caller = Caller(user: claims.sub.value, name: claims.name, session: try Self.session(request, claims: claims, token: token))
+        return try await next(request, context)
+    }
+
+    static func session(_ request: Request, claims: FoundryClaims, token: String) throws -> String {
+        if let header = request.headers[sessionHeader] {
+            guard (1...100).contains(header.count), header.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._:-".contains($0)) }) else {
+                throw APIError.badRequest("INVALID_SESSION", "X-Foundry-Session must be 1-100 characters of A-Z a-z 0-9 . _ : -")
+            }
+            return header
+        }
+        if let sid = claims.sid, !sid.isEmpty { return sid }
+        return "tok-" + Digest.sha256(Data(token.utf8)).prefix(16)
+    }
+}

@@ -1,0 +1,39 @@
+import FoundryStore
+import HTTPTypes
+
+/// The one place where store errors become HTTP statuses and error codes.
+extension StoreError {
+    var apiError: APIError {
+        let message = description
+        switch self {
+        case .invalidProjectID: return APIError(.badRequest, code: "INVALID_PROJECT_ID", message: message)
+        case .invalidFieldName: return APIError(.badRequest, code: "INVALID_FIELD_NAME", message: message)
+        case .invalidArgument: return APIError(.badRequest, code: "INVALID_ARGUMENT", message: message)
+        case .invalidUTF8: return APIError(.badRequest, code: "INVALID_UTF8", message: message)
+        case .projectNotFound: return APIError(.notFound, code: "PROJECT_NOT_FOUND", message: message)
+        case .versionNotFound: return APIError(.notFound, code: "VERSION_NOT_FOUND", message: message)
+        case .fieldNotFound: return APIError(.notFound, code: "FIELD_NOT_FOUND", message: message)
+        case .projectExists: return APIError(.conflict, code: "PROJECT_EXISTS", message: message)
+        case .lockHeld(let lock):
+            return APIError(.locked, code: "LOCKED", message: message, details: [
+                "field": lock.field, "holder": lock.user, "holder_session": lock.session, "expires_at": lock.expiresAt,
+            ])
+        case .lockNotHeld(let field, _): return APIError(.locked, code: "LOCK_NOT_HELD", message: message, details: ["field": field])
+        case .projectFrozen: return APIError(.locked, code: "PROJECT_FROZEN", message: message)
+        case .staleBase(let field, _, let changedIn):
+            return APIError(.conflict, code: "STALE_BASE", message: message, details: ["field": field, "changed_in": String(changedIn)])
+        case .nothingToUndo: return APIError(.conflict, code: "NOTHING_TO_UNDO", message: message)
+        case .nothingToRedo: return APIError(.conflict, code: "NOTHING_TO_REDO", message: message)
+        case .conflict: return APIError(.conflict, code: "CONFLICT", message: message)
+        case .storageFull: return APIError(.insufficientStorage, code: "STORAGE_FULL", message: message)
+        case .io, .corrupt: return APIError(.internalServerError, code: "STORAGE_ERROR", message: message)
+        }
+    }
+}
+
+extension HTTPResponse.Status {
+    /// 423 Locked (RFC 4918): a field lock or a frozen project stands in the way.
+    static let locked = HTTPResponse.Status(code: 423, reasonPhrase: "Locked")
+    /// 507 Insufficient Storage (RFC 4918): the disk refused the bytes.
+    static let insufficientStorage = HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
+}

@@ -1,0 +1,38 @@
+import Foundation
+import FoundryStore
+import Hummingbird
+
+/// The body of `POST /projects`.
+struct CreateProjectBody: Decodable {
+    var name: String
+    var id: String?
+    var fields: [String: String]?
+    var message: String?
+}
+
+extension FoundryAPI {
+    /// `POST /projects`, `GET /projects`, `GET /projects/{id}`.
+    func addProjectRoutes(to router: Router<FoundryRequestContext>) {
+        router.post("/projects") { request, context -> Response in
+            let caller = try context.requireCaller()
+            let body = try await JSON.decode(CreateProjectBody.self, from: request, limit: configuration.maxBodyBytes)
+            let fields = Dictionary(uniqueKeysWithValues: try (body.fields ?? [:]).map { (try FieldName($0.key), $0.value) })
+            let new = NewProject(name: body.name, id: try body.id.map(ProjectID.init), fields: fields, message: body.message)
+            let workspace = workspace
+            let manifest = try await io.run { try workspace.createProject(new, by: caller.editor).manifest() }
+            return try JSON.response(manifest, status: .created, headers: [.location: "/projects/\(manifest.id)"])
+        }
+
+        router.get("/projects") { _, context -> Response in
+            _ = try context.requireCaller()
+            let workspace = workspace
+            let manifests = try await io.run { try workspace.projectIDs().map { try workspace.project($0).manifest() } }
+            return try JSON.response(["projects": manifests])
+        }
+
+        router.get("/projects/:id") { _, context -> Response in
+            let store = try await project(context)
+            return try JSON.response(try await io.run { try store.manifest() })
+        }
+    }
+}

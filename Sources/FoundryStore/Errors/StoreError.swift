@@ -1,0 +1,89 @@
+/// Every way a store operation can refuse or fail.
+///
+/// Each case names the thing that was wrong so that the HTTP layer can map it
+/// to one status code and a JSON body (see `StoreError+HTTP.swift` in
+/// FoundryServer) and the CLI can print it as is.
+public enum StoreError: Error, Sendable, Equatable {
+    /// A project id that is not a valid slug.
+    case invalidProjectID(String)
+    /// A field name that is not an allowed relative path.
+    case invalidFieldName(String, reason: String)
+    /// A request value that cannot be used, with the reason.
+    case invalidArgument(String)
+    /// A field's bytes are not UTF-8 text.
+    case invalidUTF8(field: String)
+    case projectNotFound(String)
+    case projectExists(String)
+    case versionNotFound(project: String, version: Int)
+    case fieldNotFound(field: String, version: Int)
+    /// The field is locked by another user session.
+    case lockHeld(FieldLock)
+    /// The caller does not hold the lock it needs (missing, expired or another token).
+    case lockNotHeld(field: String, reason: String)
+    /// A field the save writes changed after the save's base version.
+    case staleBase(field: String, base: Int, changedIn: Int)
+    case nothingToUndo(field: String)
+    case nothingToRedo(field: String)
+    case projectFrozen(String)
+    /// The file system refused to store more bytes (ENOSPC, EDQUOT, EFBIG).
+    case storageFull(path: String)
+    /// Another writer took the version number; the caller may retry.
+    case conflict(String)
+    /// A system call failed.
+    case io(path: String, operation: String, errno: Int32)
+    /// A file on disk does not hold what it must.
+    case corrupt(path: String, reason: String)
+}
+
+extension StoreError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .invalidProjectID(let id):
+            return "invalid project id \(quoted(id)): use 1-63 characters of a-z, 0-9 and '-', starting with a letter or digit"
+        case .invalidFieldName(let name, let reason):
+            return "invalid field name \(quoted(name)): \(reason)"
+        case .invalidArgument(let reason):
+            return reason
+        case .invalidUTF8(let field):
+            return "field \(quoted(field)) is not valid UTF-8 text"
+        case .projectNotFound(let id):
+            return "project \(quoted(id)) not found"
+        case .projectExists(let id):
+            return "project \(quoted(id)) already exists"
+        case .versionNotFound(let project, let version):
+            return "version \(version) of project \(quoted(project)) not found"
+        case .fieldNotFound(let field, let version):
+            return "field \(quoted(field)) not found in version \(version)"
+        case .lockHeld(let lock):
+            return "field \(quoted(lock.field)) is locked by \(lock.user) (session \(lock.session)) until \(lock.expiresAt)"
+        case .lockNotHeld(let field, let reason):
+            return "you do not hold the lock on field \(quoted(field)): \(reason)"
+        case .staleBase(let field, let base, let changedIn):
+            return "field \(quoted(field)) changed in version \(changedIn), after your base version \(base); reload and reapply your edit"
+        case .nothingToUndo(let field):
+            return "nothing to undo for field \(quoted(field))"
+        case .nothingToRedo(let field):
+            return "nothing to redo for field \(quoted(field))"
+        case .projectFrozen(let id):
+            return "project \(quoted(id)) is frozen and read-only"
+        case .storageFull(let path):
+            return "no space left to write \(path); nothing was changed"
+        case .conflict(let reason):
+            return reason
+        case .io(let path, let operation, let errno):
+            return "\(operation) \(path) failed: \(String(cString: strerror(errno)))"
+        case .corrupt(let path, let reason):
+            return "\(path): \(reason)"
+        }
+    }
+
+    private func quoted(_ text: String) -> String {
+        "'" + text.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 ? String($0) : $0.escaped(asASCII: true) }.joined() + "'"
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

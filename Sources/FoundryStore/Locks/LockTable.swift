@@ -1,0 +1,146 @@
+import Foundation
+
+/// The field locks of one project, one file each under `locks/`.
+///
+/// Every decision (is it free? is it mine? is it expired?) and the file
+/// change that follows happen under the project's `ProjectMutex`, so two
+/// requesters — threads or processes — can never both win a field. The
+/// fencing token comes from `locks/.token`, incremented under the same mutex.
+public struct LockTable: Sendable {
+    let layout: ProjectLayout
+    let mutex: ProjectMutex
+
+    /// Outcome of an acquire: the lock now held, whether it was new or a
+    /// refresh by its holder, and an expired lock that was cleared first.
+    public struct Acquisition: Sendable, Equatable {
+        public var lock: FieldLock
+        public var refreshed: Bool
+        public var expiredPredecessor: FieldLock?
+    }
+
+    /// Takes the lock on `field` for `identity`, or extends it when that
+    /// session already holds it. Throws `lockHeld` naming the holder otherwise.
+    public func acquire(_ field: FieldName, for identity: EditorIdentity, ttl: TimeInterval, now: Date = Date()) throws -> Acquisition {
+        try mutex.withLock { try acquireLocked(field, for: identity, ttl: ttl, now: now) }
+    }
+
+    func acquireLocked(_ field: FieldName, for identity: EditorIdentity, ttl: TimeInterval, now: Date) throws -> Acquisition {
+        let expiry = Timestamp.string(from: now.addingTimeInterval(ttl))
+        var expired: FieldLock?
+        if let current = try read(field) {
+            if current.holder == identity, !current.isExpired(at: now) {
+                var refreshed = current
+                refreshed.expiresAt = expiry
+                try FileIO.replace(try CanonicalJSON.encode(refreshed), at: layout.lock(field))
+                return Acquisition(lock: refreshed, refreshed: true, expiredPredecessor: nil)
+            }
+            guard current.isExpired(at: now) else { throw StoreError.lockHeld(current) }
+            try FileIO.remove(layout.lock(field))
+            expired = current
+        }
+        let lock = FieldLock(
+            field: field.rawValue, user: identity.user, session: identity.session,
+            token: try nextToken(), acquiredAt: Timestamp.string(from: now), expiresAt: expiry
+        )
+        try FileIO.makeDirectory(layout.locks)
+        guard try FileIO.createExclusively(try CanonicalJSON.encode(lock), at: layout.lock(field)) else {
+            throw StoreError.conflict("lock file for \(field) appeared while the project mutex was held")
+        }
+        return Acquisition(lock: lock, refreshed: false, expiredPredecessor: expired)
+    }
+
+    /// Releases `field`. Only its holder may, unless `force` (an owner's forced release).
+    @discardableResult
+    public func release(_ field: FieldName, by identity: EditorIdentity, force: Bool = false, now: Date = Date()) throws -> FieldLock {
+        try mutex.withLock {
+            guard let current = try read(field) else {
+                throw StoreError.lockNotHeld(field: field.rawValue, reason: "the field is not locked")
+            }
+            if !force, current.holder != identity {
+                if current.isExpired(at: now) {
+                    throw StoreError.lockNotHeld(field: field.rawValue, reason: "the lock expired and belongs to \(current.user)")
+                }
+                throw StoreError.lockHeld(current)
+            }
+            try FileIO.remove(layout.lock(field))
+            return current
+        }
+    }
+
+    /// Every lock file present (expired ones included, flagged by their `expires_at`).
+    public func all() throws -> [FieldLock] {
+        try FileIO.list(layout.locks).compactMap { name in
+            guard let field = FieldName.fromLockFileName(name) else { return nil }
+            return try read(field)
+        }
+    }
+
+    /// Removes every expired lock; returns what was removed.
+    public func reapExpired(now: Date = Date()) throws -> [FieldLock] {
+        try mutex.withLock {
+            try all().filter { $0.isExpired(at: now) }.map { lock in
+                try FileIO.remove(layout.lock(try FieldName(lock.field)))
+                return lock
+            }
+        }
+    }
+
+    /// Removes every lock of one session (its socket went away).
+    public func releaseAll(of identity: EditorIdentity) throws -> [FieldLock] {
+        try mutex.withLock {
+            try all().filter { $0.holder == identity }.map { lock in
+                try FileIO.remove(layout.lock(try FieldName(lock.field)))
+                return lock
+            }
+        }
+    }
+
+    /// The lock `identity` holds on `field`, or an error saying why it does not hold one.
+    /// Call with the project mutex held.
+    func requireHeld(_ field: FieldName, by identity: EditorIdentity, token: Int?, now: Date) throws -> FieldLock {
+        guard let lock = try read(field) else {
+            throw StoreError.lockNotHeld(field: field.rawValue, reason: "acquire the lock before saving")
+        }
+        if lock.holder != identity {
+            if lock.isExpired(at: now) {
+                throw StoreError.lockNotHeld(field: field.rawValue, reason: "acquire the lock before saving")
+            }
+            throw StoreError.lockHeld(lock)
+        }
+        if lock.isExpired(at: now) {
+            throw StoreError.lockNotHeld(field: field.rawValue, reason: "your lock expired at \(lock.expiresAt)")
+        }
+        if let token, token != lock.token {
+            throw StoreError.lockNotHeld(field: field.rawValue, reason: "lock token \(token) is not the current token \(lock.token)")
+        }
+        return lock
+    }
+
+    /// Throws `lockHeld` when a live lock of another session covers `field`.
+    /// Call with the project mutex held.
+    func requireNotHeldByOthers(_ field: FieldName, identity: EditorIdentity, now: Date) throws {
+        if let lock = try read(field), lock.holder != identity, !lock.isExpired(at: now) {
+            throw StoreError.lockHeld(lock)
+        }
+    }
+
+    /// Removes a lock after a save. Call with the project mutex held.
+    func removeLocked(_ field: FieldName) throws {
+        try FileIO.remove(layout.lock(field))
+    }
+
+    func read(_ field: FieldName) throws -> FieldLock? {
+        let path = layout.lock(field)
+        guard let data = try FileIO.read(path) else { return nil }
+        return try CanonicalJSON.decode(FieldLock.self, from: data, path: path)
+    }
+
+    private func nextToken() throws -> Int {
+        let current = try FileIO.read(layout.tokenCounter).flatMap {
+            Int(String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        } ?? 0
+        try FileIO.makeDirectory(layout.locks)
+        try FileIO.replace(Data("\(current + 1)\n".utf8), at: layout.tokenCounter)
+        return current + 1
+    }
+}

@@ -1,0 +1,37 @@
+/// `project.json`: the project's identity, state and head.
+///
+/// The manifest is replaced atomically after every new version. The draft
+/// records are the truth: a manifest left behind by a crash (a record written,
+/// the manifest not yet updated) is brought forward on the next start.
+public struct ProjectManifest: Codable, Sendable, Equatable {
+    public static let currentFormat = "foundry.project/1"
+
+    public var format: String = ProjectManifest.currentFormat
+    public var id: String
+    public var name: String
+    public var createdAt: String
+    public var createdBy: String
+    public var state: ProjectState
+    public var headVersion: Int
+    /// The id of the head version's draft record (`nil` before the first version).
+    public var currentDraftID: String?
+    public var members: [String: ProjectRole]
+
+    enum CodingKeys: String, CodingKey {
+        case format, id, name, state, members
+        case createdAt = "created_at"
+        case createdBy = "created_by"
+        case headVersion = "head_version"
+        case currentDraftID = "current_draft_id"
+    }
+}
+
+/// Whether a project still accepts changes.
+public enum ProjectState: String, Codable, Sendable {
+    case open, frozen
+}
+
+/// What a member may do in a project; the creator is its owner.
+public enum ProjectRole: String, Codable, Sendable, CaseIterable {
+    case owner, editor, reviewer, viewer
+}

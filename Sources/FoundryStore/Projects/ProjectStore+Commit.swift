@@ -1,0 +1,63 @@
+import Foundation
+
+/// How every new version is written, whatever created it.
+extension ProjectStore {
+    /// A version about to be written: its fields and the facts a record keeps.
+    struct PendingVersion {
+        var kind: DraftKind
+        var fields: [String: FieldEntry]
+        var identity: EditorIdentity
+        var message: String?
+        var lockTokens: [String: Int] = [:]
+        var revertedTo: Int?
+        var undoOf: Int?
+        var redoOf: Int?
+    }
+
+    /// Stores `text` as a blob and describes it as field `name`.
+    func entry(for name: FieldName, text: String) throws -> FieldEntry {
+        let data = Data(text.utf8)
+        let format = FieldFormat(fieldName: name.rawValue)
+        let hash = try blobs.put(data)
+        return FieldEntry(
+            sha256: hash, xxh3: Digest.xxh3(data), size: data.count, format: format,
+            problem: FieldValidator.problem(in: text, format: format)
+        )
+    }
+
+    /// Writes version head+1 and moves the manifest to it. Call with the mutex held.
+    ///
+    /// The record is created exclusively (`link`), so even a writer that
+    /// bypassed the mutex could never overwrite a version.
+    func commitLocked(_ pending: PendingVersion, now: Date = Date()) throws -> StoredDraft {
+        var manifest = try manifest()
+        guard manifest.state == .open else { throw StoreError.projectFrozen(id.rawValue) }
+        let parent = manifest.headVersion == 0 ? nil : try draft(manifest.headVersion)
+        let old = parent?.record.fields ?? [:]
+        let changed = Set(old.keys).union(pending.fields.keys).filter { old[$0]?.sha256 != pending.fields[$0]?.sha256 }.sorted()
+        let version = manifest.headVersion + 1
+        let record = DraftRecord(
+            projectID: id.rawValue, versionNumber: version, label: DraftRecord.label(for: version),
+            parentID: parent?.id, kind: pending.kind, authorID: pending.identity.user,
+            sessionID: pending.identity.session, createdAt: Timestamp.string(from: now),
+            message: pending.message, fields: pending.fields, changed: changed,
+            delta: Dictionary(uniqueKeysWithValues: changed.map { ($0, FieldDelta(old: old[$0], new: pending.fields[$0])) }),
+            lockTokens: pending.lockTokens, revertedTo: pending.revertedTo,
+            undoOf: pending.undoOf, redoOf: pending.redoOf
+        )
+        let data = try CanonicalJSON.encode(record)
+        try FileIO.makeDirectory(layout.drafts)
+        guard try FileIO.createExclusively(data, at: layout.draft(version)) else {
+            throw StoreError.conflict("version \(version) was written by another process; retry")
+        }
+        let stored = StoredDraft(id: Digest.sha256(data), record: record)
+        manifest.headVersion = version
+        manifest.currentDraftID = stored.id
+        try writeManifest(manifest)
+        return stored
+    }
+
+    func writeManifest(_ manifest: ProjectManifest) throws {
+        try FileIO.replace(try CanonicalJSON.encode(manifest), at: layout.manifest)
+    }
+}

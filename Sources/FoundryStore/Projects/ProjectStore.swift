@@ -1,0 +1,82 @@
+import Foundation
+import Synchronization
+
+/// One project directory: its manifest, versions, blobs and locks.
+///
+/// All methods are synchronous and may block on disk I/O; callers on an
+/// event loop or the concurrency pool run them on a thread pool. The type is
+/// safe to share: changes are serialized by the project's `flock` mutex
+/// (across processes too), and the only in-memory state is a cache of
+/// immutable draft records behind a `Mutex`.
+public final class ProjectStore: Sendable {
+    public let id: ProjectID
+    public let layout: ProjectLayout
+    public let blobs: BlobStore
+    public let locks: LockTable
+    let mutex: ProjectMutex
+    private let drafts = Mutex<[Int: StoredDraft]>([:])
+
+    public init(layout: ProjectLayout, id: ProjectID) {
+        self.id = id
+        self.layout = layout
+        self.blobs = BlobStore(layout: layout)
+        self.mutex = ProjectMutex(path: layout.mutex)
+        self.locks = LockTable(layout: layout, mutex: mutex)
+    }
+
+    /// The manifest as stored, with the head brought forward to the newest
+    /// draft record on disk (what a crash may have left unrecorded).
+    public func manifest() throws -> ProjectManifest {
+        guard let data = try FileIO.read(layout.manifest) else { throw StoreError.projectNotFound(id.rawValue) }
+        var manifest = try CanonicalJSON.decode(ProjectManifest.self, from: data, path: layout.manifest)
+        var head = manifest.headVersion
+        while FileIO.exists(layout.draft(head + 1)) { head += 1 }
+        if head != manifest.headVersion {
+            manifest.headVersion = head
+            manifest.currentDraftID = try draft(head).id
+        }
+        return manifest
+    }
+
+    public func headVersion() throws -> Int {
+        try manifest().headVersion
+    }
+
+    /// The head version's draft, or `nil` for a project with no version yet.
+    public func head() throws -> StoredDraft? {
+        let version = try headVersion()
+        return version == 0 ? nil : try draft(version)
+    }
+
+    /// Version `version`'s record and id, read once and cached (records never change).
+    public func draft(_ version: Int) throws -> StoredDraft {
+        if let cached = drafts.withLock({ $0[version] }) { return cached }
+        let path = layout.draft(version)
+        guard version >= 1, let data = try FileIO.read(path) else {
+            throw StoreError.versionNotFound(project: id.rawValue, version: version)
+        }
+        let stored = StoredDraft(id: Digest.sha256(data), record: try CanonicalJSON.decode(DraftRecord.self, from: data, path: path))
+        drafts.withLock { $0[version] = stored }
+        return stored
+    }
+
+    /// Versions newest first, below `before` (exclusive; default: all), at most `limit`.
+    public func history(before: Int? = nil, limit: Int) throws -> [StoredDraft] {
+        let newest = min(try headVersion(), (before ?? Int.max) - 1)
+        guard newest >= 1, limit > 0 else { return [] }
+        return try stride(from: newest, through: max(1, newest - limit + 1), by: -1).map(draft)
+    }
+
+    /// The bytes of `field` in `version`.
+    public func content(of field: FieldName, in version: Int) throws -> Data {
+        guard let entry = try draft(version).record.fields[field.rawValue] else {
+            throw StoreError.fieldNotFound(field: field.rawValue, version: version)
+        }
+        return try blobs.get(entry.sha256)
+    }
+
+    /// Every field of `version` with its text.
+    public func contents(of version: Int) throws -> [String: String] {
+        try draft(version).record.fields.mapValues { String(decoding: try blobs.get($0.sha256), as: UTF8.self) }
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Synchronization
+
+/// The workspace root: one directory per project (default `./workspaces`).
+///
+/// Names starting with `.` belong to the server (`.foundry/` holds its
+/// secret, `.tmp-*` are half-made projects); every other directory with a
+/// `project.json` is a project.
+public final class Workspace: Sendable {
+    public let root: String
+    private let stores = Mutex<[ProjectID: ProjectStore]>([:])
+
+    /// Opens (and creates when missing) the root directory.
+    public init(root: String) throws {
+        let absolute = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
+        self.root = (absolute as NSString).standardizingPath
+        try FileIO.makeDirectory(self.root)
+    }
+
+    /// The directory the server keeps its own files in (the JWT secret).
+    public var privateDirectory: String { root + "/.foundry" }
+
+    /// The store of an existing project; `projectNotFound` otherwise.
+    public func project(_ id: ProjectID) throws -> ProjectStore {
+        if let store = stores.withLock({ $0[id] }) { return store }
+        let layout = ProjectLayout(root: root, id: id)
+        guard FileIO.exists(layout.manifest) else { throw StoreError.projectNotFound(id.rawValue) }
+        let store = ProjectStore(layout: layout, id: id)
+        return stores.withLock { stores in
+            if let existing = stores[id] { return existing }
+            stores[id] = store
+            return store
+        }
+    }
+
+    /// The ids of every project directory, sorted.
+    public func projectIDs() throws -> [ProjectID] {
+        try FileIO.list(root).compactMap { name in
+            guard let id = try? ProjectID(name), FileIO.exists(ProjectLayout(root: root, id: id).manifest) else { return nil }
+            return id
+        }
+    }
+
+    /// Creates a project atomically: it is built in a temp directory and
+    /// renamed into place, so a crash leaves either no project or a whole one.
+    public func createProject(_ request: NewProject, by identity: EditorIdentity, now: Date = Date()) throws -> ProjectStore {
+        let name = request.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty, name.count <= 200 else { throw StoreError.invalidArgument("a project needs a name of 1 to 200 characters") }
+        let id = request.id ?? ProjectID.generate(from: name)
+        let final = ProjectLayout(root: root, id: id)
+        guard !FileIO.exists(final.directory) else { throw StoreError.projectExists(id.rawValue) }
+
+        let temp = ProjectLayout(directory: root + "/" + FileIO.tempPrefix + "create-" + id.rawValue + "-" + String(UInt32.random(in: 0...UInt32.max), radix: 36))
+        defer { try? FileManager.default.removeItem(atPath: temp.directory) }
+        for directory in [temp.directory, temp.drafts, temp.objects, temp.locks] { try FileIO.makeDirectory(directory) }
+        let manifest = ProjectManifest(
+            id: id.rawValue, name: name, createdAt: Timestamp.string(from: now), createdBy: identity.user,
+            state: .open, headVersion: 0, currentDraftID: nil, members: [identity.user: .owner]
+        )
+        let building = ProjectStore(layout: temp, id: id)
+        try building.writeManifest(manifest)
+        if !request.fields.isEmpty {
+            _ = try building.mutex.withLock {
+                let fields = try Dictionary(uniqueKeysWithValues: request.fields.map { ($0.rawValue, try building.entry(for: $0, text: $1)) })
+                return try building.commitLocked(.init(kind: request.kind, fields: fields, identity: identity, message: request.message), now: now)
+            }
+        }
+        guard rename(temp.directory, final.directory) == 0 else {
+            if errno == EEXIST || errno == ENOTEMPTY { throw StoreError.projectExists(id.rawValue) }
+            throw StoreError.system("rename", final.directory)
+        }
+        try FileIO.syncDirectory(root)
+        return try project(id)
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The write rules of the design, as POSIX calls.
+///
+/// - Replace: temp file in the same directory, write, `fsync`, `rename`,
+///   `fsync` the directory.
+/// - Create once: temp file, write, `fsync`, `link` to the final name (fails
+///   if it exists), `unlink` the temp file, `fsync` the directory.
+///
+/// A crash at any point leaves the old state or the new one, never a torn
+/// file; what can be left behind is a temp file whose name starts with
+/// `FileIO.tempPrefix`, which readers ignore and recovery removes.
+public enum FileIO {
+    /// Every temporary name starts with this; the watcher ignores such names.
+    public static let tempPrefix = ".tmp-"
+
+    /// Writes `data` to `path` atomically, replacing any previous file.
+    static func replace(_ data: Data, at path: String, mode: mode_t = 0o644) throws {
+        let temp = try writeTemp(data, near: path, mode: mode)
+        guard rename(temp, path) == 0 else {
+            let code = errno
+            unlink(temp)
+            throw StoreError.system("rename", path, errno: code)
+        }
+        try syncDirectory(of: path)
+    }
+
+    /// Creates `path` with `data` only if nothing exists there.
+    ///
+    /// - Returns: `false` when `path` already existed (nothing was changed).
+    @discardableResult
+    static func createExclusively(_ data: Data, at path: String, mode: mode_t = 0o644) throws -> Bool {
+        let temp = try writeTemp(data, near: path, mode: mode)
+        defer { unlink(temp) }
+        guard link(temp, path) == 0 else {
+            if errno == EEXIST { return false }
+            throw StoreError.system("link", path)
+        }
+        unlink(temp)
+        try syncDirectory(of: path)
+        return true
+    }
+
+    /// Removes `path` and makes the removal durable. Missing files are not an error.
+    ///
+    /// - Returns: whether a file was removed.
+    @discardableResult
+    static func remove(_ path: String) throws -> Bool {
+        guard unlink(path) == 0 else {
+            if errno == ENOENT { return false }
+            throw StoreError.system("unlink", path)
+        }
+        try syncDirectory(of: path)
+        return true
+    }
+
+    /// Reads a whole file, or `nil` when it does not exist.
+    static func read(_ path: String) throws -> Data? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT || errno == ENOTDIR { return nil }
+            throw StoreError.system("open", path)
+        }
+        defer { close(fd) }
+        var result = Data()
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw StoreError.system("read", path)
+            }
+            if count == 0 { break }
+            result.append(contentsOf: chunk[0..<count])
+        }
+        return result
+    }
+
+    static func exists(_ path: String) -> Bool {
+        access(path, F_OK) == 0
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Creates a directory (and its missing parents), making each new entry durable.
+    static func makeDirectory(_ path: String) throws {
+        if isDirectory(path) { return }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty, parent != path { try makeDirectory(parent) }
+        guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
+            throw StoreError.system("mkdir", path)
+        }
+        try syncDirectory(of: path)
+    }
+
+    /// The names in a directory, without `.` and `..`; empty when it does not exist.
+    static func list(_ directory: String) throws -> [String] {
+        guard let dir = opendir(directory) else {
+            if errno == ENOENT { return [] }
+            throw StoreError.system("opendir", directory)
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    /// `fsync` of the directory that holds `path`, so a new name survives a crash.
+    static func syncDirectory(of path: String) throws {
+        try syncDirectory((path as NSString).deletingLastPathComponent)
+    }
+
+    static func syncDirectory(_ directory: String) throws {
+        let fd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw StoreError.system("open", directory) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw StoreError.system("fsync", directory) }
+    }
+
+    /// Writes `data` to a new temp file beside `path` and `fsync`s it.
+    private static func writeTemp(_ data: Data, near path: String, mode: mode_t) throws -> String {
+        let directory = (path as NSString).deletingLastPathComponent
+        let temp = directory + "/" + tempPrefix + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw StoreError.system("create", temp) }
+        do {
+            try data.withUnsafeBytes { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        throw StoreError.system("write", path)
+                    }
+                    offset += written
+                }
+            }
+            guard fsync(fd) == 0 else { throw StoreError.system("fsync", path) }
+            guard fchmod(fd, mode) == 0 else { throw StoreError.system("chmod", path) }
+        } catch {
+            close(fd)
+            unlink(temp)
+            throw error
+        }
+        close(fd)
+        return temp
+    }
+}

@@ -1,0 +1,27 @@
+/// What `foundry verify` found: damage (exit non-zero) and notes (harmless
+/// leftovers a restart tidies), each naming the file.
+public struct VerificationReport: Sendable {
+    public struct Finding: Sendable, Equatable, CustomStringConvertible {
+        public enum Severity: String, Sendable { case damage, note }
+        public var severity: Severity
+        public var path: String
+        public var message: String
+        public var description: String { "\(severity == .damage ? "DAMAGE" : "note"): \(path): \(message)" }
+    }
+
+    public var findings: [Finding] = []
+    public var projectsChecked = 0
+    public var versionsChecked = 0
+    public var blobsChecked = 0
+
+    public var damage: [Finding] { findings.filter { $0.severity == .damage } }
+    public var isClean: Bool { damage.isEmpty }
+
+    mutating func damage(_ path: String, _ message: String) {
+        findings.append(Finding(severity: .damage, path: path, message: message))
+    }
+
+    mutating func note(_ path: String, _ message: String) {
+        findings.append(Finding(severity: .note, path: path, message: message))
+    }
+}

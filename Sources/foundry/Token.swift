@@ -1,0 +1,23 @@
+import ArgumentParser
+import Foundation
+import FoundryServer
+import FoundryStore
+
+/// `foundry token --user alice`: print a bearer token for local use, signed
+/// with the same secret `foundry serve` uses on this root.
+struct Token: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print a signed bearer token (HS256) for a user.")
+
+    @Option(help: "User id (the token's sub).") var user: String
+    @Option(help: "Display name shown in presence.") var name: String?
+    @Option(help: "Session id (sid claim); by default each token is its own session.") var session: String?
+    @Option(help: "Hours until the token expires.") var hours: Double = 12
+    @OptionGroup var root: RootOption
+
+    func run() async throws {
+        guard hours > 0 else { throw ValidationError("--hours must be positive") }
+        let workspace = try Workspace(root: root.root)
+        let authority = await TokenAuthority(secret: try TokenAuthority.secret(for: workspace))
+        print(try await authority.issue(user: user, name: name, session: session, lifetime: hours * 3600))
+    }
+}
