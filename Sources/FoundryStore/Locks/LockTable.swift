@@ -20,6 +20,7 @@ public struct LockTable: Sendable {
 
     /// Takes the lock on `field` for `identity`, or extends it when that
     /// session already holds it. Throws `lockHeld` naming the holder otherwise.
+    @discardableResult
     public func acquire(_ field: FieldName, for identity: EditorIdentity, ttl: TimeInterval, now: Date = Date()) throws -> Acquisition {
         try mutex.withLock { try acquireLocked(field, for: identity, ttl: ttl, now: now) }
     }

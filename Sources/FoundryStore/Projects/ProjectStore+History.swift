@@ -7,6 +7,7 @@ import Foundation
 extension ProjectStore {
     /// Sets every field back to version `target`, as a new version
     /// (revert to v14 after v15 creates v16, a clone of v14).
+    @discardableResult
     public func revert(to target: Int, by identity: EditorIdentity, message: String? = nil, now: Date = Date()) throws -> StoredDraft {
         try mutex.withLock {
             let old = try draft(target).record
@@ -20,6 +21,7 @@ extension ProjectStore {
     }
 
     /// Sets `field` back to its content before its latest edit not yet undone.
+    @discardableResult
     public func undo(_ field: FieldName, by identity: EditorIdentity, now: Date = Date()) throws -> StoredDraft {
         try mutex.withLock {
             guard let edit = try undoStack(field).done.last else { throw StoreError.nothingToUndo(field: field.rawValue) }
@@ -29,6 +31,7 @@ extension ProjectStore {
     }
 
     /// Sets `field` forward again to the edit most recently undone.
+    @discardableResult
     public func redo(_ field: FieldName, by identity: EditorIdentity, now: Date = Date()) throws -> StoredDraft {
         try mutex.withLock {
             guard let edit = try undoStack(field).undone.last else { throw StoreError.nothingToRedo(field: field.rawValue) }

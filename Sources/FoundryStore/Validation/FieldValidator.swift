@@ -35,7 +35,9 @@ public enum FieldValidator {
 
     private static func yamlProblem(_ text: String) -> SyntaxProblem? {
         do {
-            for _ in try Yams.compose_all(yaml: text) {}
+            // Parse every document eagerly: `compose_all`'s lazy sequence drops errors.
+            let parser = try Parser(yaml: text)
+            while try parser.nextRoot() != nil {}
             return nil
         } catch let error as YamlError {
             return SyntaxProblem(yamlError: error)

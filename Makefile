@@ -1,0 +1,36 @@
+# The two commands of the README: `make serve` and `make test`.
+# Both install the Debian packages they need when missing (apt-get, as root or via sudo).
+
+SWIFT  ?= swift
+ROOT   ?= ./workspaces
+HOST   ?= 127.0.0.1
+PORT   ?= 8080
+CONFIG ?= debug
+DEBS   := pkg-config libinotifytools0-dev libxxhash-dev libssl-dev patch rsync
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deps build serve test clean
+
+## deps: install the system libraries and tools the build and tests use
+deps:
+	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+## build: compile the server and CLI (CONFIG=release for an optimized build)
+build: deps
+	$(SWIFT) build -c $(CONFIG) --product foundry
+
+## serve: build, then run the server on $(ROOT) at $(HOST):$(PORT)
+serve: build
+	$$($(SWIFT) build -c $(CONFIG) --show-bin-path)/foundry serve --root $(ROOT) --host $(HOST) --port $(PORT)
+
+## test: build everything once, then run every test target
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+clean:
+	rm -rf .build
