@@ -17,7 +17,7 @@ struct Token: AsyncParsableCommand {
     func run() async throws {
         guard hours > 0 else { throw ValidationError("--hours must be positive") }
         let workspace = try Workspace(root: root.root)
-        let authority = await TokenAuthority(secret: try TokenAuthority.secret(for: workspace))
+        let authority = try await TokenAuthority(secret: try TokenAuthority.secret(for: workspace))
         print(try await authority.issue(user: user, name: name, session: session, lifetime: hours * 3600))
     }
 }

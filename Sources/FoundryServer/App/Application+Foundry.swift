@@ -10,7 +10,7 @@ public enum FoundryServer {
         let workspace = try Workspace(root: configuration.root)
         for repair in try workspace.recover() { logger.notice("recovery: \(repair)") }
         let secret = try configuration.jwtSecret ?? TokenAuthority.secret(for: workspace)
-        let api = FoundryAPI(workspace: workspace, io: BlockingIO(), authority: await TokenAuthority(secret: secret), configuration: configuration)
+        let api = FoundryAPI(workspace: workspace, io: BlockingIO(), authority: try await TokenAuthority(secret: secret), configuration: configuration)
         let router = Router(context: FoundryRequestContext.self)
         api.register(on: router)
         return Application(

@@ -10,7 +10,13 @@ import JWTKit
 public struct TokenAuthority: Sendable {
     private let keys: JWTKeyCollection
 
-    public init(secret: String) async {
+    /// HS256 needs a key at least as long as its 32-byte digest; shorter secrets are refused.
+    public static let minimumSecretBytes = 32
+
+    public init(secret: String) async throws {
+        guard secret.utf8.count >= Self.minimumSecretBytes else {
+            throw APIError.internal("the JWT secret must be at least \(Self.minimumSecretBytes) bytes (FOUNDRY_JWT_SECRET is \(secret.utf8.count))")
+        }
         keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
     }

@@ -1,0 +1,108 @@
+import Foundation
+import FoundryServer
+import FoundryStore
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+
+/// A real server on a free loopback port over a temp workspace root, and a
+/// real HTTP client talking to it.
+struct TestServer {
+    static let secret = "test-secret-for-foundry-server-tests"
+    let root: String
+    let configuration: ServerConfiguration
+    let authority: TokenAuthority
+
+    init(maxBodyBytes: Int = 1 << 20) async throws {
+        root = NSTemporaryDirectory() + "foundry-server-" + UUID().uuidString
+        configuration = ServerConfiguration(root: root, port: 0, maxBodyBytes: maxBodyBytes, lockTTL: 60, jwtSecret: Self.secret)
+        authority = try await TokenAuthority(secret: Self.secret)
+    }
+
+    func token(_ user: String, session: String? = nil, lifetime: TimeInterval = 600) async throws -> String {
+        try await authority.issue(user: user, session: session ?? "\(user)-tab", lifetime: lifetime)
+    }
+
+    /// Runs `body` against the live server; the root stays for inspection until `cleanup()`.
+    func run(_ body: @Sendable (APIClient) async throws -> Void) async throws {
+        let app = try await FoundryServer.makeApplication(configuration: configuration)
+        try await app.test(.live) { client in
+            try await body(APIClient(client: client, server: self))
+        }
+    }
+}
+
+extension TestServer {
+    func cleanup() {
+        try? FileManager.default.removeItem(atPath: root)
+    }
+}
+
+/// A response with its body as bytes, text and JSON.
+struct APIResponse: Sendable {
+    var status: HTTPResponse.Status
+    var headers: HTTPFields
+    var body: Data
+
+    var text: String { String(decoding: body, as: UTF8.self) }
+    var json: [String: Any] { ((try? JSONSerialization.jsonObject(with: body)) as? [String: Any]) ?? [:] }
+    var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
+    var errorMessage: String? { (json["error"] as? [String: Any])?["message"] as? String }
+}
+
+/// Thin helpers over HummingbirdTesting's live client.
+struct APIClient: Sendable {
+    let client: any TestClientProtocol
+    let server: TestServer
+
+    func request(_ method: HTTPRequest.Method, _ uri: String, token: String?, body: Data? = nil, headers: HTTPFields = [:]) async throws -> APIResponse {
+        var fields = headers
+        if let token { fields[.authorization] = "Bearer \(token)" }
+        if body != nil { fields[.contentType] = "application/json" }
+        let response = try await client.executeRequest(uri: uri, method: method, headers: fields, body: body.map { ByteBuffer(bytes: $0) })
+        return APIResponse(status: response.status, headers: response.headers, body: Data(response.body.readableBytesView))
+    }
+
+    func request(_ method: HTTPRequest.Method, _ uri: String, token: String?, json: [String: Any]) async throws -> APIResponse {
+        try await request(method, uri, token: token, body: try JSONSerialization.data(withJSONObject: json))
+    }
+}
+
+/// The repository's `fixtures/` directory.
+let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("fixtures").path
+
+/// The `foundry` executable built beside this test bundle.
+var foundryExecutable: String {
+    let directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+    return directory.appendingPathComponent("foundry").path
+}
+
+/// Runs a program; returns its exit status and combined output.
+func run(_ executable: String, _ arguments: [String], in directory: String? = nil) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// Every file below `root` with the SHA-256 of its bytes.
+func snapshot(_ root: String) throws -> [String: String] {
+    var files: [String: String] = [:]
+    let enumerator = FileManager.default.enumerator(atPath: root)
+    while let relative = enumerator?.nextObject() as? String {
+        let path = root + "/" + relative
+        var isDirectory: ObjCBool = false
+        _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        files[relative] = isDirectory.boolValue ? "dir" : try Digest.sha256(fileAt: path)
+    }
+    return files
+}
