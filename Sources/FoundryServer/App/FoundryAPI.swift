@@ -25,7 +25,7 @@ public struct FoundryAPI: Sendable {
         addProjectRoutes(to: router)
         addDraftRoutes(to: router)
         addHistoryRoutes(to: router)
-        // addDiffRoutes(to: router)
+        addDiffRoutes(to: router)
         addLockRoutes(to: router)
     }
 
