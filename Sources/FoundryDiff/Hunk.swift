@@ -39,7 +39,7 @@ public struct Hunk: Codable, Sendable, Equatable {
     }
 
     /// `@@ -l,s +l,s @@`, with the count left out when it is 1.
-    var header: String {
+    public var header: String {
         func range(_ start: Int, _ count: Int) -> String { count == 1 ? "\(start)" : "\(start),\(count)" }
         return "@@ -\(range(oldStart, oldCount)) +\(range(newStart, newCount)) @@"
     }

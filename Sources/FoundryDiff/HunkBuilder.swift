@@ -53,7 +53,7 @@ struct HunkBuilder {
         let newCount = steps.filter { $0.op != .delete }.count
         let first = steps[steps.startIndex]
         let lines = steps.map { step in
-            HunkLine(op: step.op, text: String(step.op == .insert ? new[step.newPosition].text : old[step.oldPosition].text))
+            HunkLine(op: step.op, text: step.op == .insert ? new[step.newPosition].text : old[step.oldPosition].text)
         }
         return Hunk(
             oldStart: oldCount == 0 ? first.oldPosition : first.oldPosition + 1, oldCount: oldCount,

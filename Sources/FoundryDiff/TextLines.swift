@@ -1,23 +1,31 @@
-/// A text split into lines for diffing: `"\n"` ends a line (`"\r"` stays part
-/// of it), and a final line without `"\n"` is marked so that it differs from
-/// the same line with one, as in GNU diff.
+/// A text split into lines for diffing.
+///
+/// Lines are split and compared as UTF-8 bytes, never as Swift `Character`s:
+/// `"\r\n"` is one `Character`, and `Character` equality is canonical
+/// equivalence (a composed "é" equals a decomposed one), either of which
+/// would make a patch that does not reproduce the exact bytes. `"\n"` ends a
+/// line (`"\r"` stays part of it); a final line without `"\n"` is marked so
+/// it differs from the same line with one, as in GNU diff.
 struct TextLines {
     struct Line: Hashable {
-        var text: Substring
+        var bytes: ArraySlice<UInt8>
         var missingNewline: Bool
+
+        var text: String { String(decoding: bytes, as: UTF8.self) }
     }
 
     let lines: [Line]
 
     init(_ text: String) {
+        let bytes = Array(text.utf8)
         var lines: [Line] = []
-        var start = text.startIndex
-        while start < text.endIndex {
-            if let newline = text[start...].firstIndex(of: "\n") {
-                lines.append(Line(text: text[start..<newline], missingNewline: false))
-                start = text.index(after: newline)
+        var start = 0
+        while start < bytes.count {
+            if let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                lines.append(Line(bytes: bytes[start..<newline], missingNewline: false))
+                start = newline + 1
             } else {
-                lines.append(Line(text: text[start...], missingNewline: true))
+                lines.append(Line(bytes: bytes[start...], missingNewline: true))
                 break
             }
         }

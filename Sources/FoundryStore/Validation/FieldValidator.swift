@@ -22,10 +22,12 @@ public enum FieldValidator {
     }
 
     private static func jsonLinesProblem(_ text: String) -> SyntaxProblem? {
-        for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            guard !line.allSatisfy(\.isWhitespace) else { continue }
+        // Split on the byte: "\r\n" is a single Swift Character and would not split.
+        for (offset, line) in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            let text = String(decoding: line, as: UTF8.self)
+            guard !text.allSatisfy(\.isWhitespace) else { continue }
             do {
-                try JSONSyntaxChecker.check(String(line))
+                try JSONSyntaxChecker.check(text)
             } catch {
                 return SyntaxProblem(line: offset + 1, column: error.column, message: error.message)
             }
