@@ -87,3 +87,20 @@ struct RecoveryAndVerifyTests {
         #expect(report.damage.contains { $0.path == store.layout.draft(3) && $0.message.contains("missing") })
     }
 }
+
+@Suite("The hash chain never depends on a cache")
+struct ChainIntegrityTests {
+    @Test("A project directory replaced behind the store's back is chained to the records on disk")
+    func replacedProject() throws {
+        let (directory, workspace, store) = try makeProject(["system_prompt": "first life\n"])
+        defer { directory.cleanup() }
+        _ = try store.draft(1)
+        try FileManager.default.removeItem(atPath: store.layout.directory)
+        _ = try Workspace(root: directory.path).createProject(
+            NewProject(name: "again", id: try ProjectID("onco"), fields: [field("system_prompt"): "second life\n"]), by: bob
+        )
+        try lockAndSave(store, "system_prompt", "edit\n", as: alice)
+        #expect(try store.draft(1).record.authorID == "bob")
+        #expect(try Verifier(workspace: workspace).verify().isClean)
+    }
+}

@@ -32,7 +32,7 @@ extension ProjectStore {
     func commitLocked(_ pending: PendingVersion, now: Date = Date()) throws -> StoredDraft {
         var manifest = try manifest()
         guard manifest.state == .open else { throw StoreError.projectFrozen(id.rawValue) }
-        let parent = manifest.headVersion == 0 ? nil : try draft(manifest.headVersion)
+        let parent = manifest.headVersion == 0 ? nil : try readDraft(manifest.headVersion)
         let old = parent?.record.fields ?? [:]
         let changed = Set(old.keys).union(pending.fields.keys).filter { old[$0]?.sha256 != pending.fields[$0]?.sha256 }.sorted()
         let version = manifest.headVersion + 1

@@ -14,7 +14,16 @@ public final class ProjectStore: Sendable {
     public let blobs: BlobStore
     public let locks: LockTable
     let mutex: ProjectMutex
-    private let drafts = Mutex<[Int: StoredDraft]>([:])
+    private let drafts = Mutex<[Int: CachedDraft]>([:])
+
+    /// A parsed record and the identity of the file it came from. A record
+    /// never changes, but a project directory can be replaced by another
+    /// process (restored from backup, re-imported); a `stat` per read makes
+    /// sure a cached record still describes the file on disk.
+    private struct CachedDraft {
+        var file: FileIdentity
+        var draft: StoredDraft
+    }
 
     public init(layout: ProjectLayout, id: ProjectID) {
         self.id = id
@@ -48,16 +57,26 @@ public final class ProjectStore: Sendable {
         return version == 0 ? nil : try draft(version)
     }
 
-    /// Version `version`'s record and id, read once and cached (records never change).
+    /// Version `version`'s record and id, cached while its file is unchanged.
     public func draft(_ version: Int) throws -> StoredDraft {
-        if let cached = drafts.withLock({ $0[version] }) { return cached }
+        let path = layout.draft(version)
+        guard version >= 1, let file = FileIdentity(path: path) else {
+            throw StoreError.versionNotFound(project: id.rawValue, version: version)
+        }
+        if let cached = drafts.withLock({ $0[version] }), cached.file == file { return cached.draft }
+        let stored = try readDraft(version)
+        drafts.withLock { $0[version] = CachedDraft(file: file, draft: stored) }
+        return stored
+    }
+
+    /// Version `version` read and hashed from disk, bypassing the cache:
+    /// what a new record's `parent_id` is computed from.
+    func readDraft(_ version: Int) throws -> StoredDraft {
         let path = layout.draft(version)
         guard version >= 1, let data = try FileIO.read(path) else {
             throw StoreError.versionNotFound(project: id.rawValue, version: version)
         }
-        let stored = StoredDraft(id: Digest.sha256(data), record: try CanonicalJSON.decode(DraftRecord.self, from: data, path: path))
-        drafts.withLock { $0[version] = stored }
-        return stored
+        return StoredDraft(id: Digest.sha256(data), record: try CanonicalJSON.decode(DraftRecord.self, from: data, path: path))
     }
 
     /// Versions newest first, below `before` (exclusive; default: all), at most `limit`.
