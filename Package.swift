@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "foundry", targets: ["foundry"]),
         .library(name: "FoundryStore", targets: ["FoundryStore"]),
         .library(name: "FoundryDiff", targets: ["FoundryDiff"]),
+        .library(name: "FoundryWatch", targets: ["FoundryWatch"]),
         .library(name: "FoundryServer", targets: ["FoundryServer"]),
     ],
     dependencies: [
@@ -38,11 +39,13 @@ let package = Package(
             ]
         ),
         .target(name: "FoundryDiff"),
+        .target(name: "FoundryWatch", dependencies: ["FoundryStore", "CInotifyTools", "CXXHash"]),
         .target(
             name: "FoundryServer",
             dependencies: [
                 "FoundryStore",
                 "FoundryDiff",
+                "FoundryWatch",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -61,6 +64,7 @@ let package = Package(
 
         .testTarget(name: "FoundryStoreTests", dependencies: ["FoundryStore"]),
         .testTarget(name: "FoundryDiffTests", dependencies: ["FoundryDiff"]),
+        .testTarget(name: "FoundryWatchTests", dependencies: ["FoundryWatch", "FoundryStore"]),
         .testTarget(
             name: "FoundryServerTests",
             dependencies: [

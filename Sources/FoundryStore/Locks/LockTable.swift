@@ -36,7 +36,7 @@ public struct LockTable: Sendable {
                 return Acquisition(lock: refreshed, refreshed: true, expiredPredecessor: nil)
             }
             guard current.isExpired(at: now) else { throw StoreError.lockHeld(current) }
-            try FileIO.remove(layout.lock(field))
+            try retire(current, reason: .expired)
             expired = current
         }
         let lock = FieldLock(
@@ -50,7 +50,8 @@ public struct LockTable: Sendable {
         return Acquisition(lock: lock, refreshed: false, expiredPredecessor: expired)
     }
 
-    /// Releases `field`. Only its holder may, unless `force` (an owner's forced release).
+    /// Releases `field`. Only its holder may, unless `force` (an owner's forced
+    /// release, recorded as `forced` when the lock was someone else's).
     @discardableResult
     public func release(_ field: FieldName, by identity: EditorIdentity, force: Bool = false, now: Date = Date()) throws -> FieldLock {
         try mutex.withLock {
@@ -63,7 +64,7 @@ public struct LockTable: Sendable {
                 }
                 throw StoreError.lockHeld(current)
             }
-            try FileIO.remove(layout.lock(field))
+            try retire(current, reason: current.holder == identity ? .cancel : .forced)
             return current
         }
     }
@@ -80,18 +81,27 @@ public struct LockTable: Sendable {
     public func reapExpired(now: Date = Date()) throws -> [FieldLock] {
         try mutex.withLock {
             try all().filter { $0.isExpired(at: now) }.map { lock in
-                try FileIO.remove(layout.lock(try FieldName(lock.field)))
+                try retire(lock, reason: .expired)
                 return lock
             }
         }
     }
 
     /// Removes every lock of one session (its socket went away).
-    public func releaseAll(of identity: EditorIdentity) throws -> [FieldLock] {
+    public func releaseAll(of identity: EditorIdentity, reason: LockReleaseReason = .disconnect) throws -> [FieldLock] {
         try mutex.withLock {
             try all().filter { $0.holder == identity }.map { lock in
-                try FileIO.remove(layout.lock(try FieldName(lock.field)))
+                try retire(lock, reason: reason)
                 return lock
+            }
+        }
+    }
+
+    /// Extends every live lock of one session (its socket is alive and answering).
+    public func refreshAll(of identity: EditorIdentity, ttl: TimeInterval, now: Date = Date()) throws -> [FieldLock] {
+        try mutex.withLock {
+            try all().filter { $0.holder == identity && !$0.isExpired(at: now) }.map { lock in
+                try acquireLocked(try FieldName(lock.field), for: identity, ttl: ttl, now: now).lock
             }
         }
     }
@@ -125,9 +135,18 @@ public struct LockTable: Sendable {
         }
     }
 
-    /// Removes a lock after a save. Call with the project mutex held.
-    func removeLocked(_ field: FieldName) throws {
-        try FileIO.remove(layout.lock(field))
+    /// Ends `lock` for `reason`: rename to its tombstone (the release and
+    /// its reason become visible at once), then unlink the tombstone.
+    /// Call with the project mutex held.
+    func retire(_ lock: FieldLock, reason: LockReleaseReason) throws {
+        let field = try FieldName(lock.field)
+        let tombstone = layout.locks + "/" + LockTombstone(field: field, token: lock.token, reason: reason).fileName
+        guard rename(layout.lock(field), tombstone) == 0 else {
+            if errno == ENOENT { return }
+            throw StoreError.system("rename", layout.lock(field))
+        }
+        try FileIO.syncDirectory(layout.locks)
+        try FileIO.remove(tombstone)
     }
 
     func read(_ field: FieldName) throws -> FieldLock? {

@@ -43,8 +43,9 @@ extension ProjectStore {
             var released: [FieldLock] = []
             if !request.keepLocks {
                 for field in request.fields.keys.sorted() {
-                    if let lock = try locks.read(field) { released.append(lock) }
-                    try locks.removeLocked(field)
+                    guard let lock = try locks.read(field) else { continue }
+                    try locks.retire(lock, reason: .save)
+                    released.append(lock)
                 }
             }
             return SaveResult(draft: draft, created: created, releasedLocks: released)

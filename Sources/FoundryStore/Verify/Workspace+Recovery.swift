@@ -28,7 +28,7 @@ extension Workspace {
                 }
             }
             for directory in [store.layout.drafts, store.layout.locks, store.layout.directory] {
-                for name in try FileIO.list(directory) where name.hasPrefix(FileIO.tempPrefix) {
+                for name in try FileIO.list(directory) where name.hasPrefix(FileIO.tempPrefix) || name.hasPrefix(LockTombstone.prefix) {
                     let path = directory + "/" + name
                     if isOlder(path, than: age, now: now) {
                         try FileIO.remove(path)

@@ -1,0 +1,104 @@
+import Foundation
+import Synchronization
+
+/// Watches a workspace root with inotify and delivers typed `WatchEvent`s.
+///
+/// One dedicated thread reads the inotify descriptor (never the Swift
+/// concurrency pool: `poll` blocks). It watches the root for new projects and
+/// each project's directory, `drafts/` and `locks/`; a directory that appears
+/// later is watched and scanned at once, so files created before its watch
+/// are not missed. Events lost to a queue overflow or a lost watch come out
+/// as `.overflow`, telling the consumer to rescan.
+///
+/// Why raw inotify and not libinotifytools: libinotifytools keeps one global
+/// inotify instance per process and its blocking read cannot be woken for
+/// shutdown, while a server (and its tests) must start and stop independent
+/// watchers on several roots in one process. The system library is still
+/// linked through the `CInotifyTools` module map for the `inotify` calls and
+/// `IN_*` masks its header brings in.
+public final class WorkspaceWatcher: Sendable {
+    public let events: AsyncStream<WatchEvent>
+    private let control: WatchControl
+
+    /// Starts watching `root` (which must exist) on a new thread.
+    public init(root: String) throws {
+        let (events, continuation) = AsyncStream.makeStream(of: WatchEvent.self, bufferingPolicy: .unbounded)
+        self.events = events
+        let descriptor = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
+        guard descriptor >= 0 else { throw WatchError.inotify(errno: errno) }
+        var pipeEnds: [Int32] = [0, 0]
+        guard pipe(&pipeEnds) == 0 else {
+            close(descriptor)
+            throw WatchError.inotify(errno: errno)
+        }
+        for end in pipeEnds { _ = fcntl(end, F_SETFL, O_NONBLOCK) }
+        control = WatchControl(wakeWriter: pipeEnds[1])
+        let loop = InotifyLoop.Configuration(root: root, descriptor: descriptor, wakeReader: pipeEnds[0], control: control, continuation: continuation)
+        let thread = Thread { InotifyLoop(loop).run() }
+        thread.name = "foundry-inotify"
+        thread.start()
+        control.waitUntilStarted()
+    }
+
+    /// Stops the thread and closes the inotify descriptor; `events` finishes.
+    public func stop() {
+        control.request { $0.stopping = true }
+    }
+
+    deinit {
+        stop()
+    }
+
+    /// Test hook: while paused, the thread does not read inotify, so the
+    /// kernel queue can fill up and overflow.
+    package func setPaused(_ paused: Bool) {
+        control.request { $0.paused = paused }
+    }
+}
+
+/// Why a watcher could not start.
+public enum WatchError: Error, Sendable {
+    case inotify(errno: Int32)
+}
+
+/// Flags the owner sets and the watcher thread reads, plus the pipe that wakes it.
+final class WatchControl: Sendable {
+    struct State {
+        var stopping = false
+        var paused = false
+        var started = false
+    }
+
+    let state = Mutex(State())
+    private let wakeWriter: Int32
+    private let started = DispatchSemaphore(value: 0)
+
+    init(wakeWriter: Int32) {
+        self.wakeWriter = wakeWriter
+    }
+
+    /// Changes the state and wakes the thread to look at it.
+    func request(_ change: (inout State) -> Void) {
+        let stopped = state.withLock { state -> Bool in
+            let wasStopping = state.stopping
+            change(&state)
+            return wasStopping
+        }
+        guard !stopped else { return }
+        var byte: UInt8 = 1
+        _ = write(wakeWriter, &byte, 1)
+    }
+
+    func markStarted() {
+        state.withLock { $0.started = true }
+        started.signal()
+    }
+
+    func waitUntilStarted() {
+        started.wait()
+    }
+
+    func closeWakeWriter() {
+        close(wakeWriter)
+    }
+}

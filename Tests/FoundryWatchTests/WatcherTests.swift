@@ -1,0 +1,140 @@
+import Foundation
+import Synchronization
+@testable import FoundryStore
+import Testing
+@testable import FoundryWatch
+
+/// Collects a watcher's events in the background; `next` waits for a
+/// matching one with a deadline, so a missed event fails instead of hanging.
+final class EventReader: Sendable {
+    private final class Log: Sendable {
+        let events = Mutex<[WatchEvent]>([])
+    }
+
+    private let log = Log()
+    private let consumed = Mutex(0)
+    private let task: Task<Void, Never>
+
+    init(_ watcher: WorkspaceWatcher) {
+        let log = log
+        let stream = watcher.events
+        task = Task {
+            for await event in stream { log.events.withLock { $0.append(event) } }
+        }
+    }
+
+    deinit { task.cancel() }
+
+    var seen: [WatchEvent] { log.events.withLock { $0 } }
+
+    /// The first unconsumed event matching `predicate` within `seconds`; `nil` otherwise.
+    func next(within seconds: Double = 5, where predicate: (WatchEvent) -> Bool) async -> WatchEvent? {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        repeat {
+            let all = seen
+            let start = consumed.withLock { $0 }
+            if let index = all[start...].firstIndex(where: predicate) {
+                consumed.withLock { $0 = index + 1 }
+                return all[index]
+            }
+            try? await Task.sleep(for: .milliseconds(10))
+        } while ContinuousClock.now < deadline
+        return nil
+    }
+}
+
+@Suite("inotify watcher", .serialized)
+struct WatcherTests {
+    let identity = EditorIdentity(user: "alice", session: "s1")
+
+    func makeRoot() throws -> String {
+        let root = NSTemporaryDirectory() + "foundry-watch-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        return root
+    }
+
+    @Test("A new project, its drafts and its locks become typed events, with the release reason")
+    func projectLifecycle() async throws {
+        let root = try makeRoot()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let watcher = try WorkspaceWatcher(root: root)
+        defer { watcher.stop() }
+        let reader = EventReader(watcher)
+        let workspace = try Workspace(root: root)
+        let store = try workspace.createProject(NewProject(name: "x", id: try ProjectID("onco"), fields: [try FieldName("a"): "1\n"]), by: identity)
+        #expect(await reader.next { $0.kind == .projectAppeared } != nil)
+        #expect(await reader.next { $0.kind == .draftCreated(version: 1) } != nil)
+
+        try store.locks.acquire(try FieldName("tests/bec.jsonl"), for: identity, ttl: 60)
+        #expect(await reader.next { $0 == WatchEvent(project: "onco", kind: .lockCreated(field: "tests/bec.jsonl")) } != nil)
+        _ = try store.save(SaveRequest(baseVersion: 1, fields: [try FieldName("tests/bec.jsonl"): "{}\n"]), by: identity)
+        #expect(await reader.next { $0.kind == .draftCreated(version: 2) } != nil)
+        let released = await reader.next { if case .lockReleased = $0.kind { true } else { false } }
+        #expect(released?.kind == .lockReleased(field: "tests/bec.jsonl", token: 1, reason: "save"))
+    }
+
+    @Test("Changes made by another process are seen; temp files and identical rewrites are not reported")
+    func externalAndNoise() async throws {
+        let root = try makeRoot()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let workspace = try Workspace(root: root)
+        let store = try workspace.createProject(NewProject(name: "x", id: try ProjectID("p")), by: identity)
+        let watcher = try WorkspaceWatcher(root: root)
+        defer { watcher.stop() }
+        let reader = EventReader(watcher)
+        let lock = store.layout.locks + "/system_prompt.lock"
+        let script = "echo '{}' > \(store.layout.locks)/.tmp-x && ln \(store.layout.locks)/.tmp-x \(lock) && rm \(store.layout.locks)/.tmp-x"
+        let shell = try Process.run(URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", script])
+        shell.waitUntilExit()
+        #expect(await reader.next { $0.kind == .lockCreated(field: "system_prompt") } != nil)
+        try FileManager.default.removeItem(atPath: lock)
+        #expect(await reader.next { $0.kind == .lockReleased(field: "system_prompt", token: nil, reason: "removed") } != nil)
+
+        let manifest = try CanonicalJSON.encode(try store.manifest()) + Data(" ".utf8)
+        try FileIO.replace(manifest, at: store.layout.manifest)
+        #expect(await reader.next { $0.kind == .manifestChanged } != nil)
+        try FileIO.replace(manifest, at: store.layout.manifest)
+        #expect(await reader.next(within: 0.5) { $0.kind == .manifestChanged } == nil, "\(reader.seen)")
+        #expect(reader.seen.allSatisfy { event in
+            if case .lockCreated(let field) = event.kind { return !field.hasPrefix(".") }
+            return true
+        })
+    }
+
+    @Test("A burst larger than the kernel queue while the reader is paused ends in an overflow event")
+    func overflow() async throws {
+        let root = try makeRoot()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = try Workspace(root: root).createProject(NewProject(name: "x", id: try ProjectID("p")), by: identity)
+        let watcher = try WorkspaceWatcher(root: root)
+        defer { watcher.stop() }
+        let reader = EventReader(watcher)
+        watcher.setPaused(true)
+        let limit = Int((try? String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 16384
+        for index in 0..<(limit / 2 + 100) {
+            let path = store.layout.locks + "/f\(index).lock"
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
+            unlink(path)
+        }
+        watcher.setPaused(false)
+        #expect(await reader.next(within: 10) { $0 == WatchEvent(project: "*", kind: .overflow) } != nil, "\(reader.seen.prefix(5)) … \(reader.seen.count)")
+    }
+
+    @Test("Hundreds of watchers start and stop in one process without exhausting inotify instances")
+    func startStop() throws {
+        let root = try makeRoot()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for _ in 0..<200 {
+            let watcher = try WorkspaceWatcher(root: root)
+            watcher.stop()
+        }
+    }
+
+    @Test("Tombstone names carry field, token and reason")
+    func tombstones() throws {
+        let tombstone = LockTombstone(field: try FieldName("fewshot/a.jsonl"), token: 42, reason: .disconnect)
+        #expect(tombstone.fileName == ".released-disconnect-42-fewshot%2Fa.jsonl.lock")
+        #expect(LockTombstone(fileName: tombstone.fileName) == tombstone)
+        #expect(LockTombstone(fileName: ".released-bogus-1-a.lock") == nil)
+    }
+}
