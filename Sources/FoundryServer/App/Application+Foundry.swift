@@ -1,21 +1,37 @@
 import FoundryStore
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 
 /// Builds the whole server for a configuration.
 public enum FoundryServer {
     /// Opens the workspace (repairing what a crash left), loads the token
-    /// secret, and returns the application ready to run.
+    /// secret, and returns the application ready to run: HTTP routes,
+    /// WebSocket upgrades on the same port, and the realtime service
+    /// (watcher → hubs, lock reaper).
     public static func makeApplication(configuration: ServerConfiguration, logger: Logger = Logger(label: "foundry")) async throws -> some ApplicationProtocol {
         let workspace = try Workspace(root: configuration.root)
         for repair in try workspace.recover() { logger.notice("recovery: \(repair)") }
         let secret = try configuration.jwtSecret ?? TokenAuthority.secret(for: workspace)
-        let api = FoundryAPI(workspace: workspace, io: BlockingIO(), authority: try await TokenAuthority(secret: secret), configuration: configuration)
+        let io = BlockingIO()
+        let api = FoundryAPI(workspace: workspace, io: io, authority: try await TokenAuthority(secret: secret), configuration: configuration)
+        let registry = HubRegistry(workspace: workspace, io: io, configuration: configuration)
         let router = Router(context: FoundryRequestContext.self)
-        api.register(on: router)
+        api.register(on: router, registry: registry)
+        let realtime = RealtimeService(
+            registry: registry, workspace: workspace, io: io,
+            reapInterval: .milliseconds(Int(configuration.reapInterval * 1000)), logger: logger
+        )
+        let webSocket = WebSocketServerConfiguration(
+            maxFrameSize: configuration.maxMessageBytes,
+            autoPing: .enabled(timePeriod: .milliseconds(Int(configuration.pingInterval * 1000))),
+            closeTimeout: .seconds(2)
+        )
         return Application(
             router: router,
+            server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: webSocket)),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "coreason-foundry"),
+            services: [realtime],
             logger: logger
         )
     }

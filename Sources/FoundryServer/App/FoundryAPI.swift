@@ -18,7 +18,7 @@ public struct FoundryAPI: Sendable {
         self.configuration = configuration
     }
 
-    func register(on router: Router<FoundryRequestContext>) {
+    func register(on router: Router<FoundryRequestContext>, registry: HubRegistry) {
         router.middlewares.add(ErrorMiddleware())
         router.middlewares.add(AuthMiddleware(authority: authority))
         addHealthRoutes(to: router)
@@ -27,6 +27,7 @@ public struct FoundryAPI: Sendable {
         addHistoryRoutes(to: router)
         addDiffRoutes(to: router)
         addLockRoutes(to: router)
+        addWebSocketRoutes(to: router, registry: registry)
     }
 
     /// The project named by the `:id` path parameter (400 when invalid, 404 when absent).

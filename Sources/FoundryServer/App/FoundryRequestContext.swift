@@ -1,14 +1,17 @@
 import FoundryStore
 import Hummingbird
+import HummingbirdWebSocket
 
 /// The per-request context: Hummingbird's core storage plus the caller's
 /// identity, set by `AuthMiddleware` before any project route runs.
-public struct FoundryRequestContext: RequestContext {
+public struct FoundryRequestContext: RequestContext, WebSocketRequestContext {
     public var coreContext: CoreRequestContextStorage
+    public let webSocket: WebSocketHandlerReference<Self>
     public var caller: Caller?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        webSocket = .init()
         caller = nil
     }
 

@@ -12,6 +12,16 @@ public struct ServerConfiguration: Sendable {
     public var lockTTL: TimeInterval
     /// `FOUNDRY_JWT_SECRET` when set; otherwise the root's secret file.
     public var jwtSecret: String?
+    /// How often expired locks are looked for and removed.
+    public var reapInterval: TimeInterval = 1
+    /// Events kept per project for `?since=` resume.
+    public var eventLogSize = 1000
+    /// Frames queued for one socket before it is disconnected as too slow.
+    public var clientQueueLimit = 1024
+    /// Largest WebSocket message a client may send.
+    public var maxMessageBytes = 64 * 1024
+    /// Seconds between server pings; a socket that stops answering is closed.
+    public var pingInterval: TimeInterval = 20
 
     public init(root: String = "./workspaces", host: String = "127.0.0.1", port: Int = 8080,
                 maxBodyBytes: Int = 16 << 20, lockTTL: TimeInterval = 300, jwtSecret: String? = nil) {

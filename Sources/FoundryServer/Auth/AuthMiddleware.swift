@@ -4,11 +4,14 @@ import HTTPTypes
 import Hummingbird
 
 /// Requires a valid `Authorization: Bearer <JWT>` on every request but
-/// `GET /health`, and records the caller in the context.
+/// `GET /health`, and records the caller in the context. WebSocket upgrades
+/// (`/ws/…`) may pass the token as `?token=` instead, since browsers cannot
+/// set headers on a WebSocket.
 ///
 /// The session a request acts for is, in order: the `X-Foundry-Session`
-/// header (so an IDE tab keeps its locks across requests), the token's `sid`
-/// claim, or a name derived from the token itself (one token, one session).
+/// header (or `?session=` on a WebSocket), so an IDE tab keeps its locks
+/// across requests; the token's `sid` claim; or a name derived from the
+/// token itself (one token, one session).
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = FoundryRequestContext
     let authority: TokenAuthority
@@ -16,9 +19,16 @@ struct AuthMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if request.uri.path == "/health" { return try await next(request, context) }
-        guard let header = request.headers[.authorization] else { throw APIError.unauthorized("missing bearer token: send 'Authorization: Bearer <JWT>'") }
-        guard header.count > 7, header.prefix(7).lowercased() == "bearer " else { throw APIError.unauthorized("the Authorization header must be 'Bearer <JWT>'") }
-        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        let isWebSocket = request.uri.path.hasPrefix("/ws/")
+        let token: String
+        if let header = request.headers[.authorization] {
+            guard header.count > 7, header.prefix(7).lowercased() == "bearer " else { throw APIError.unauthorized("the Authorization header must be 'Bearer <JWT>'") }
+            token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        } else if isWebSocket, let query = request.uri.queryParameters["token"] {
+            token = String(query)
+        } else {
+            throw APIError.unauthorized("missing bearer token: send 'Authorization: Bearer <JWT>'" + (isWebSocket ? " or ?token=<JWT>" : ""))
+        }
         let claims: FoundryClaims
         do {
             claims = try await authority.verify(token)
@@ -31,9 +41,10 @@ struct AuthMiddleware: RouterMiddleware {
     }
 
     static func session(_ request: Request, claims: FoundryClaims, token: String) throws -> String {
-        if let header = request.headers[sessionHeader] {
+        let fromQuery = request.uri.path.hasPrefix("/ws/") ? request.uri.queryParameters["session"].map(String.init) : nil
+        if let header = request.headers[sessionHeader] ?? fromQuery {
             guard (1...100).contains(header.count), header.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._:-".contains($0)) }) else {
-                throw APIError.badRequest("INVALID_SESSION", "X-Foundry-Session must be 1-100 characters of A-Z a-z 0-9 . _ : -")
+                throw APIError.badRequest("INVALID_SESSION", "the session (X-Foundry-Session or ?session=) must be 1-100 characters of A-Z a-z 0-9 . _ : -")
             }
             return header
         }

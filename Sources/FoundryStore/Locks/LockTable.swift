@@ -77,9 +77,16 @@ public struct LockTable: Sendable {
         }
     }
 
-    /// Removes every expired lock; returns what was removed.
+    /// The lock file of `field` as it is now, or `nil`.
+    public func current(_ field: FieldName) throws -> FieldLock? {
+        try read(field)
+    }
+
+    /// Removes every expired lock; returns what was removed. Cheap when none
+    /// has expired: the mutex is only taken when there is something to reap.
     public func reapExpired(now: Date = Date()) throws -> [FieldLock] {
-        try mutex.withLock {
+        guard try all().contains(where: { $0.isExpired(at: now) }) else { return [] }
+        return try mutex.withLock {
             try all().filter { $0.isExpired(at: now) }.map { lock in
                 try retire(lock, reason: .expired)
                 return lock

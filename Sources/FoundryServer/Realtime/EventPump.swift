@@ -1,0 +1,64 @@
+import Foundation
+import FoundryStore
+import FoundryWatch
+
+/// Turns watcher events into hub updates, one at a time and in order.
+///
+/// The files an event points at are read here, on the I/O pool, before the
+/// hub is entered, so hub methods never suspend. Projects without a hub
+/// (nobody connected) are skipped: a hub created later loads the files anew.
+struct EventPump: Sendable {
+    let registry: HubRegistry
+    let workspace: Workspace
+    let io: BlockingIO
+
+    func run(_ events: AsyncStream<WatchEvent>) async {
+        for await event in events {
+            do {
+                try await handle(event)
+            } catch {
+                // A file vanished or could not be read; the next rescan or event corrects the hub.
+                continue
+            }
+        }
+    }
+
+    func handle(_ event: WatchEvent) async throws {
+        if event.project == "*", event.kind == .overflow {
+            for hub in await registry.all { try await rescan(hub) }
+            return
+        }
+        guard let hub = await registry.existing(event.project) else { return }
+        let store = try workspace.project(ProjectID(event.project))
+        switch event.kind {
+        case .draftCreated(let version):
+            let head = await hub.headVersion
+            guard version > head else { return }
+            let drafts = try await io.run { ((head + 1)...version).compactMap { try? store.draft($0) } }
+            await hub.apply(.drafts(drafts))
+        case .lockCreated(let field), .lockChanged(let field):
+            let name = try FieldName(field)
+            guard let lock = try await io.run({ try store.locks.current(name) }) else { return }
+            await hub.apply(.lock(lock))
+        case .lockReleased(let field, let token, let reason):
+            await hub.apply(.lockReleased(field: field, token: token, reason: reason))
+        case .manifestChanged:
+            await hub.apply(.manifest(try await io.run { try store.manifest() }))
+        case .overflow:
+            try await rescan(hub)
+        case .projectAppeared:
+            break
+        }
+    }
+
+    /// Reloads a hub from the files, announcing versions it missed, then `RESYNC`.
+    func rescan(_ hub: ProjectHub) async throws {
+        let store = try workspace.project(try ProjectID(hub.project))
+        let head = await hub.headVersion
+        let (state, missed) = try await io.run { () -> (ProjectFileState, [StoredDraft]) in
+            let state = try ProjectFileState.load(store)
+            return (state, head < state.headVersion ? try ((head + 1)...state.headVersion).map(store.draft) : [])
+        }
+        await hub.apply(.rescan(state, missedDrafts: missed))
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import FoundryStore
+
+/// The live side of one project: the sockets subscribed to it, who is
+/// present, a bounded log of recent events for resume, and what the files
+/// say (head, locks, state).
+///
+/// Every method is synchronous inside the actor, so a join, a leave and a
+/// watcher update never interleave half-way: a joining socket gets a
+/// snapshot (or a replay) at sequence S and then exactly the events after S.
+actor ProjectHub {
+    /// A subscribed socket.
+    struct Subscriber {
+        var user: String
+        var name: String?
+        var session: String
+        var continuation: AsyncStream<String>.Continuation
+        /// Ends the connection (used when its queue overflows).
+        var kick: @Sendable () -> Void
+    }
+
+    /// What a joining socket sends first, then the stream of later frames.
+    struct Join {
+        var initial: [String]
+        var stream: AsyncStream<String>
+    }
+
+    let project: String
+    let epoch: String
+    private let logCapacity: Int
+    private let queueLimit: Int
+    var files: ProjectFileState
+    private var seq = 0
+    private var log: [EventFrame] = []
+    private var subscribers: [UUID: Subscriber] = [:]
+
+    init(project: String, epoch: String, files: ProjectFileState, logCapacity: Int, queueLimit: Int) {
+        self.project = project
+        self.epoch = epoch
+        self.files = files
+        self.logCapacity = logCapacity
+        self.queueLimit = queueLimit
+    }
+
+    var headVersion: Int { files.headVersion }
+    var currentSeq: Int { seq }
+    var connectionCount: Int { subscribers.count }
+
+    /// Subscribes a socket. Without `since` it starts with a `SNAPSHOT`; with
+    /// `since` it gets the missed events from the log, or a `RESYNC` when they
+    /// are no longer there (or `epoch` names another server run).
+    func join(_ connection: UUID, caller: Caller, since: Int?, epoch clientEpoch: String?, kick: @escaping @Sendable () -> Void) -> Join {
+        let (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(queueLimit))
+        let initial: [String]
+        if let since {
+            let oldest = log.first?.seq ?? seq + 1
+            let replayable = (clientEpoch == nil || clientEpoch == epoch) && since <= seq && since >= oldest - 1
+            initial = replayable
+                ? log.filter { $0.seq! > since }.map(\.text)
+                : [EventFrame(seq: seq, type: .resync, project: project, data: snapshot(for: caller, connection: connection, reason: "cannot replay from \(since)")).text]
+        } else {
+            initial = [EventFrame(seq: seq, type: .snapshot, project: project, data: snapshot(for: caller, connection: connection)).text]
+        }
+        let firstOfUser = !subscribers.values.contains { $0.user == caller.user }
+        subscribers[connection] = Subscriber(user: caller.user, name: caller.name, session: caller.session, continuation: continuation, kick: kick)
+        if firstOfUser {
+            broadcast(.userJoined, ["user": .string(caller.user), "name": caller.name.json])
+        }
+        return Join(initial: initial, stream: stream)
+    }
+
+    /// Unsubscribes a socket. Returns whether another socket of the same
+    /// session is still here (if not, the session's locks should go).
+    func leave(_ connection: UUID, session: String) -> Bool {
+        if let gone = subscribers.removeValue(forKey: connection) {
+            gone.continuation.finish()
+            announceLeaving(gone.user)
+        }
+        return subscribers.values.contains { $0.session == session }
+    }
+
+    /// Sends a frame to one socket only.
+    func reply(_ connection: UUID, _ type: EventType, _ data: JSONValue) {
+        guard let subscriber = subscribers[connection] else { return }
+        if case .dropped = subscriber.continuation.yield(EventFrame(seq: nil, type: type, project: project, data: data).text) {
+            evict(connection)
+        }
+    }
+
+    // MARK: Broadcast
+
+    /// Numbers the event, keeps it in the log and queues it for every socket.
+    /// A socket whose queue is full is disconnected; it never slows the others.
+    func broadcast(_ type: EventType, _ data: [String: JSONValue]) {
+        seq += 1
+        let frame = EventFrame(seq: seq, type: type, project: project, data: .object(data))
+        log.append(frame)
+        if log.count > 2 * logCapacity { log.removeFirst(log.count - logCapacity) }
+        let text = frame.text
+        var slow: [UUID] = []
+        for (connection, subscriber) in subscribers {
+            if case .dropped = subscriber.continuation.yield(text) { slow.append(connection) }
+        }
+        for connection in slow { evict(connection) }
+    }
+
+    private func evict(_ connection: UUID) {
+        guard let subscriber = subscribers.removeValue(forKey: connection) else { return }
+        subscriber.continuation.finish()
+        subscriber.kick()
+        announceLeaving(subscriber.user)
+    }
+
+    private func announceLeaving(_ user: String) {
+        if !subscribers.values.contains(where: { $0.user == user }) {
+            broadcast(.userLeft, ["user": .string(user)])
+        }
+    }
+
+    // MARK: Snapshot
+
+    func snapshot(for caller: Caller? = nil, connection: UUID? = nil, reason: String? = nil) -> JSONValue {
+        let users = Dictionary(grouping: subscribers.values, by: \.user).map { user, sockets in
+            JSONValue.object(["user": .string(user), "name": sockets.first?.name.json ?? .null, "connections": .int(sockets.count)])
+        }
+        var data: [String: JSONValue] = [
+            "head_version": .int(files.headVersion), "head_draft_id": files.headDraftID.json,
+            "state": .string(files.state.rawValue), "seq": .int(seq), "epoch": .string(epoch),
+            "locks": .array(files.locks.values.sorted { $0.field < $1.field }.map(\.json)),
+            "users": .array(users.sorted { ($0["user"]?.string ?? "") < ($1["user"]?.string ?? "") }),
+        ]
+        if let caller, let connection {
+            data["you"] = .object(["user": .string(caller.user), "session": .string(caller.session), "connection": .string(connection.uuidString)])
+        }
+        if let reason { data["reason"] = .string(reason) }
+        return .object(data)
+    }
+}
