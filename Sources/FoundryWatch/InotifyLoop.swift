@@ -37,8 +37,8 @@ final class InotifyLoop {
         }
         close(configuration.descriptor)
         close(configuration.wakeReader)
-        configuration.control.closeWakeWriter()
         configuration.continuation.finish()
+        configuration.control.markStopped()
     }
 
     private func drainWakePipe() {

@@ -40,9 +40,11 @@ public final class WorkspaceWatcher: Sendable {
         control.waitUntilStarted()
     }
 
-    /// Stops the thread and closes the inotify descriptor; `events` finishes.
+    /// Stops the thread and returns once the inotify descriptor is closed
+    /// (so a new watcher can take its instance); `events` finishes.
     public func stop() {
         control.request { $0.stopping = true }
+        control.waitUntilStopped()
     }
 
     deinit {
@@ -72,6 +74,7 @@ final class WatchControl: Sendable {
     let state = Mutex(State())
     private let wakeWriter: Int32
     private let started = DispatchSemaphore(value: 0)
+    private let stopped = DispatchSemaphore(value: 0)
 
     init(wakeWriter: Int32) {
         self.wakeWriter = wakeWriter
@@ -79,12 +82,12 @@ final class WatchControl: Sendable {
 
     /// Changes the state and wakes the thread to look at it.
     func request(_ change: (inout State) -> Void) {
-        let stopped = state.withLock { state -> Bool in
+        let alreadyStopping = state.withLock { state -> Bool in
             let wasStopping = state.stopping
             change(&state)
             return wasStopping
         }
-        guard !stopped else { return }
+        guard !alreadyStopping else { return }
         var byte: UInt8 = 1
         _ = write(wakeWriter, &byte, 1)
     }
@@ -98,7 +101,15 @@ final class WatchControl: Sendable {
         started.wait()
     }
 
-    func closeWakeWriter() {
+    /// Called by the thread last, after closing its descriptors.
+    func markStopped() {
         close(wakeWriter)
+        stopped.signal()
+    }
+
+    /// Waits for the thread to finish; returns at once on later calls.
+    func waitUntilStopped() {
+        stopped.wait()
+        stopped.signal()
     }
 }
