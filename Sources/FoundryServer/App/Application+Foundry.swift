@@ -1,4 +1,5 @@
 import FoundryStore
+import FoundryWatch
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
@@ -11,6 +12,13 @@ public enum FoundryServer {
     /// (watcher → hubs, lock reaper).
     public static func makeApplication(configuration: ServerConfiguration, logger: Logger = Logger(label: "foundry")) async throws -> some ApplicationProtocol {
         let workspace = try Workspace(root: configuration.root)
+        return try await makeApplication(configuration: configuration, workspace: workspace, watcher: WorkspaceWatcher(root: workspace.root), logger: logger)
+    }
+
+    /// The same, with the watcher supplied (tests hold it to force an overflow).
+    package static func makeApplication(
+        configuration: ServerConfiguration, workspace: Workspace, watcher: WorkspaceWatcher, logger: Logger = Logger(label: "foundry")
+    ) async throws -> some ApplicationProtocol {
         for repair in try workspace.recover() { logger.notice("recovery: \(repair)") }
         let secret = try configuration.jwtSecret ?? TokenAuthority.secret(for: workspace)
         let io = BlockingIO()
@@ -19,7 +27,7 @@ public enum FoundryServer {
         let router = Router(context: FoundryRequestContext.self)
         api.register(on: router, registry: registry)
         let realtime = RealtimeService(
-            registry: registry, workspace: workspace, io: io,
+            watcher: watcher, registry: registry, workspace: workspace, io: io,
             reapInterval: .milliseconds(Int(configuration.reapInterval * 1000)), logger: logger
         )
         let webSocket = WebSocketServerConfiguration(

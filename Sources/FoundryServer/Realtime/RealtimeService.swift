@@ -8,6 +8,7 @@ import ServiceLifecycle
 /// and the reaper that ends expired locks (whose tombstones the watcher then
 /// broadcasts as `LOCK_RELEASED` with reason `expired`).
 struct RealtimeService: Service {
+    let watcher: WorkspaceWatcher
     let registry: HubRegistry
     let workspace: Workspace
     let io: BlockingIO
@@ -15,7 +16,7 @@ struct RealtimeService: Service {
     let logger: Logger
 
     func run() async throws {
-        let watcher = try WorkspaceWatcher(root: workspace.root)
+        let watcher = watcher
         let pump = EventPump(registry: registry, workspace: workspace, io: io)
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in

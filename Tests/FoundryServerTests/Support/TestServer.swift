@@ -1,6 +1,7 @@
 import Foundation
-import FoundryServer
+@testable import FoundryServer
 import FoundryStore
+@testable import FoundryWatch
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -14,9 +15,11 @@ struct TestServer {
     let configuration: ServerConfiguration
     let authority: TokenAuthority
 
-    init(maxBodyBytes: Int = 1 << 20) async throws {
+    init(maxBodyBytes: Int = 1 << 20, configure: (inout ServerConfiguration) -> Void = { _ in }) async throws {
         root = NSTemporaryDirectory() + "foundry-server-" + UUID().uuidString
-        configuration = ServerConfiguration(root: root, port: 0, maxBodyBytes: maxBodyBytes, lockTTL: 60, jwtSecret: Self.secret)
+        var configuration = ServerConfiguration(root: root, port: 0, maxBodyBytes: maxBodyBytes, lockTTL: 60, jwtSecret: Self.secret)
+        configure(&configuration)
+        self.configuration = configuration
         authority = try await TokenAuthority(secret: Self.secret)
     }
 
@@ -25,8 +28,11 @@ struct TestServer {
     }
 
     /// Runs `body` against the live server; the root stays for inspection until `cleanup()`.
-    func run(_ body: @Sendable (APIClient) async throws -> Void) async throws {
-        let app = try await FoundryServer.makeApplication(configuration: configuration)
+    func run(watcher: WorkspaceWatcher? = nil, _ body: @Sendable (APIClient) async throws -> Void) async throws {
+        let workspace = try Workspace(root: root)
+        let app = try await FoundryServer.makeApplication(
+            configuration: configuration, workspace: workspace, watcher: try watcher ?? WorkspaceWatcher(root: workspace.root)
+        )
         try await app.test(.live) { client in
             try await body(APIClient(client: client, server: self))
         }
@@ -56,6 +62,8 @@ struct APIClient: Sendable {
     let client: any TestClientProtocol
     let server: TestServer
 
+    var port: Int { client.port! }
+
     func request(_ method: HTTPRequest.Method, _ uri: String, token: String?, body: Data? = nil, headers: HTTPFields = [:]) async throws -> APIResponse {
         var fields = headers
         if let token { fields[.authorization] = "Bearer \(token)" }
@@ -64,8 +72,8 @@ struct APIClient: Sendable {
         return APIResponse(status: response.status, headers: response.headers, body: Data(response.body.readableBytesView))
     }
 
-    func request(_ method: HTTPRequest.Method, _ uri: String, token: String?, json: [String: Any]) async throws -> APIResponse {
-        try await request(method, uri, token: token, body: try JSONSerialization.data(withJSONObject: json))
+    func request(_ method: HTTPRequest.Method, _ uri: String, token: String?, json: [String: Any], headers: HTTPFields = [:]) async throws -> APIResponse {
+        try await request(method, uri, token: token, body: try JSONSerialization.data(withJSONObject: json), headers: headers)
     }
 }
 

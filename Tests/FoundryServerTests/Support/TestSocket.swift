@@ -1,0 +1,145 @@
+import Foundation
+import HummingbirdWSClient
+import Logging
+import NIOWebSocket
+import Synchronization
+
+/// A frame as a test reads it.
+struct Frame: Decodable, Sendable {
+    var seq: Int?
+    var type: String
+    var project: String
+    var ts: String
+    var data: TestJSON
+
+    subscript(key: String) -> TestJSON? { data[key] }
+}
+
+/// A decoded JSON value for assertions.
+enum TestJSON: Decodable, Sendable, Equatable {
+    case null, bool(Bool), number(Double), string(String), array([TestJSON]), object([String: TestJSON])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Double.self) { self = .number(value) }
+        else if let value = try? container.decode(String.self) { self = .string(value) }
+        else if let value = try? container.decode([TestJSON].self) { self = .array(value) }
+        else { self = .object(try container.decode([String: TestJSON].self)) }
+    }
+
+    subscript(key: String) -> TestJSON? {
+        if case .object(let object) = self { return object[key] }
+        return nil
+    }
+
+    var string: String? { if case .string(let value) = self { value } else { nil } }
+    var int: Int? { if case .number(let value) = self { Int(value) } else { nil } }
+    var array: [TestJSON] { if case .array(let value) = self { value } else { [] } }
+}
+
+/// A real WebSocket client (HummingbirdWSClient) that records every frame it receives.
+final class TestSocket: Sendable {
+    private final class State: Sendable {
+        let frames = Mutex<[Frame]>([])
+        let consumed = Mutex(0)
+        let close = Mutex<WebSocketCloseFrame?>(nil)
+        let ended = Mutex(false)
+    }
+
+    private let state = State()
+    private let outgoing: AsyncStream<String>.Continuation
+    private let task: Task<Void, Never>
+
+    /// Connects to `path` (e.g. `/ws/project/onco?token=…`) on the local server.
+    init(port: Int, path: String) {
+        let (stream, outgoing) = AsyncStream.makeStream(of: String.self)
+        self.outgoing = outgoing
+        let state = state
+        task = Task {
+            let close = try? await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)\(path)", logger: Logger(label: "test-socket")) { inbound, outbound, _ in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for try await message in inbound.messages(maxSize: 1 << 22) {
+                            guard case .text(let text) = message, let frame = try? JSONDecoder().decode(Frame.self, from: Data(text.utf8)) else { continue }
+                            state.frames.withLock { $0.append(frame) }
+                        }
+                    }
+                    group.addTask {
+                        for await text in stream { try await outbound.write(.text(text)) }
+                    }
+                    try await group.next()
+                    group.cancelAll()
+                }
+            }
+            state.close.withLock { $0 = close ?? nil }
+            state.ended.withLock { $0 = true }
+        }
+    }
+
+    func send(_ json: String) {
+        outgoing.yield(json)
+    }
+
+    /// Closes the socket from the client side.
+    func close() {
+        outgoing.finish()
+        task.cancel()
+    }
+
+    var frames: [Frame] { state.frames.withLock { $0 } }
+    var closeFrame: WebSocketCloseFrame? { state.close.withLock { $0 } }
+    var hasEnded: Bool { state.ended.withLock { $0 } }
+
+    /// The next not yet consumed frame of `type` matching `predicate`, within `seconds`.
+    func next(_ type: String, within seconds: Double = 5, where predicate: (Frame) -> Bool = { _ in true }) async -> Frame? {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        repeat {
+            let frames = self.frames
+            let start = state.consumed.withLock { $0 }
+            if let index = frames[min(start, frames.count)...].firstIndex(where: { $0.type == type && predicate($0) }) {
+                state.consumed.withLock { $0 = index + 1 }
+                return frames[index]
+            }
+            try? await Task.sleep(for: .milliseconds(5))
+        } while ContinuousClock.now < deadline
+        return nil
+    }
+
+    /// Waits until the connection has ended, within `seconds`.
+    func waitForEnd(within seconds: Double = 5) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while !hasEnded, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
+        return hasEnded
+    }
+}
+
+/// A client that completes the WebSocket handshake and then never reads,
+/// with a tiny receive buffer: the slow consumer the server must cut off.
+final class StalledSocket {
+    let fd: Int32
+
+    init(port: Int, path: String) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var size: Int32 = 2048
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        var response = [UInt8]()
+        var byte: UInt8 = 0
+        while !response.suffix(4).elementsEqual([13, 10, 13, 10]), recv(fd, &byte, 1, 0) == 1 { response.append(byte) }
+        guard String(decoding: response, as: UTF8.self).hasPrefix("HTTP/1.1 101") else { throw POSIXError(.EPROTO) }
+    }
+
+    deinit { close(fd) }
+}
