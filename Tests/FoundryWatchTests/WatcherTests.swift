@@ -28,7 +28,7 @@ final class EventReader: Sendable {
     var seen: [WatchEvent] { log.events.withLock { $0 } }
 
     /// The first unconsumed event matching `predicate` within `seconds`; `nil` otherwise.
-    func next(within seconds: Double = 5, where predicate: (WatchEvent) -> Bool) async -> WatchEvent? {
+    func next(within seconds: Double = 20, where predicate: (WatchEvent) -> Bool) async -> WatchEvent? {
         let deadline = ContinuousClock.now + .seconds(seconds)
         repeat {
             let all = seen

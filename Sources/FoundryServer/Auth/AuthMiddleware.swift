@@ -19,6 +19,19 @@ struct AuthMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if request.uri.path == "/health" { return try await next(request, context) }
+        var context = context
+        do {
+            context.caller = try await authenticate(request)
+        } catch let error as APIError where Self.isWebSocketUpgrade(request) {
+            // Hummingbird answers a refused upgrade with a bare 400; a browser could not
+            // read a 401 from a failed handshake anyway. So the upgrade goes ahead and
+            // the socket is closed at once with 4401 and the reason.
+            context.authFailure = error.message
+        }
+        return try await next(request, context)
+    }
+
+    private func authenticate(_ request: Request) async throws -> Caller {
         let isWebSocket = request.uri.path.hasPrefix("/ws/")
         let token: String
         if let header = request.headers[.authorization] {
@@ -35,9 +48,11 @@ struct AuthMiddleware: RouterMiddleware {
         } catch {
             throw APIError.unauthorized("invalid bearer token: \(error)")
         }
-        var context = context
-        context.caller = Caller(user: claims.sub.value, name: claims.name, session: try Self.session(request, claims: claims, token: token))
-        return try await next(request, context)
+        return Caller(user: claims.sub.value, name: claims.name, session: try Self.session(request, claims: claims, token: token))
+    }
+
+    static func isWebSocketUpgrade(_ request: Request) -> Bool {
+        request.uri.path.hasPrefix("/ws/") && request.headers[.upgrade]?.lowercased() == "websocket"
     }
 
     static func session(_ request: Request, claims: FoundryClaims, token: String) throws -> String {

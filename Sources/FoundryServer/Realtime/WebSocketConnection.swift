@@ -14,6 +14,7 @@ struct WebSocketConnection {
     /// Close codes in the application range, each with a reason text.
     enum CloseCode {
         static let invalidRequest = WebSocketErrorCode(codeNumber: 4400)
+        static let unauthorized = WebSocketErrorCode(codeNumber: 4401)
         static let projectNotFound = WebSocketErrorCode(codeNumber: 4404)
         static let tooSlow = WebSocketErrorCode(codeNumber: 4008)
     }

@@ -10,10 +10,13 @@ extension FoundryAPI {
     func addWebSocketRoutes(to router: Router<FoundryRequestContext>, registry: HubRegistry) {
         for path in ["/ws/project/:id", "/ws/projects/:id"] {
             router.ws(RouterPath(path)) { _, context in
-                _ = try context.requireCaller()
+                if context.authFailure == nil { _ = try context.requireCaller() }
                 return .upgrade([:])
             } onUpgrade: { inbound, outbound, context in
-                let caller = try context.requestContext.requireCaller()
+                guard let caller = context.requestContext.caller else {
+                    let reason = "unauthorized: " + (context.requestContext.authFailure ?? "missing bearer token")
+                    return try await outbound.close(WebSocketConnection.CloseCode.unauthorized, reason: String(reason.prefix(120)))
+                }
                 try await WebSocketConnection(
                     api: self, registry: registry, request: context.request, caller: caller,
                     inbound: inbound, outbound: outbound, logger: context.logger

@@ -10,6 +10,9 @@ extension ProjectStore {
     /// afterwards unless `keepLocks`.
     public func save(_ request: SaveRequest, by identity: EditorIdentity, now: Date = Date()) throws -> SaveResult {
         guard !request.fields.isEmpty else { throw StoreError.invalidArgument("a save needs at least one field") }
+        guard (request.message?.utf8.count ?? 0) <= SaveRequest.maximumMessageBytes else {
+            throw StoreError.invalidArgument("the message is longer than \(SaveRequest.maximumMessageBytes) bytes")
+        }
         return try mutex.withLock {
             let manifest = try manifest()
             guard manifest.state == .open else { throw StoreError.projectFrozen(id.rawValue) }

@@ -1,6 +1,9 @@
 /// An editor's save: the version the edit started from and the new text of
 /// each field it writes (`nil` removes the field).
 public struct SaveRequest: Sendable {
+    /// The longest message a version may carry.
+    public static let maximumMessageBytes = 64 * 1024
+
     public var baseVersion: Int
     public var fields: [FieldName: String?]
     public var message: String?

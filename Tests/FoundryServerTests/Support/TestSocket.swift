@@ -58,7 +58,11 @@ final class TestSocket: Sendable {
         self.outgoing = outgoing
         let state = state
         task = Task {
-            let close = try? await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)\(path)", logger: Logger(label: "test-socket")) { inbound, outbound, _ in
+            var configuration = WebSocketClientConfiguration()
+            configuration.maxFrameSize = 1 << 22
+            let close = try? await WebSocketClient.connect(
+                url: "ws://127.0.0.1:\(port)\(path)", configuration: configuration, logger: Logger(label: "test-socket")
+            ) { inbound, outbound, _ in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
                         for try await message in inbound.messages(maxSize: 1 << 22) {
@@ -93,7 +97,7 @@ final class TestSocket: Sendable {
     var hasEnded: Bool { state.ended.withLock { $0 } }
 
     /// The next not yet consumed frame of `type` matching `predicate`, within `seconds`.
-    func next(_ type: String, within seconds: Double = 5, where predicate: (Frame) -> Bool = { _ in true }) async -> Frame? {
+    func next(_ type: String, within seconds: Double = 20, where predicate: (Frame) -> Bool = { _ in true }) async -> Frame? {
         let deadline = ContinuousClock.now + .seconds(seconds)
         repeat {
             let frames = self.frames
@@ -108,7 +112,7 @@ final class TestSocket: Sendable {
     }
 
     /// Waits until the connection has ended, within `seconds`.
-    func waitForEnd(within seconds: Double = 5) async -> Bool {
+    func waitForEnd(within seconds: Double = 20) async -> Bool {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while !hasEnded, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
         return hasEnded
