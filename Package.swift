@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "foundry", targets: ["foundry"]),
+        .executable(name: "foundry-load", targets: ["foundry-load"]),
         .library(name: "FoundryStore", targets: ["FoundryStore"]),
         .library(name: "FoundryDiff", targets: ["FoundryDiff"]),
         .library(name: "FoundryWatch", targets: ["FoundryWatch"]),
@@ -61,6 +62,15 @@ let package = Package(
             dependencies: [
                 "FoundryServer",
                 "FoundryStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "foundry-load",
+            dependencies: [
+                "FoundryServer",
+                "FoundryStore",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -10,6 +10,15 @@ public struct FieldLock: Codable, Sendable, Equatable {
     public var acquiredAt: String
     public var expiresAt: String
 
+    public init(field: String, user: String, session: String, token: Int, acquiredAt: String, expiresAt: String) {
+        self.field = field
+        self.user = user
+        self.session = session
+        self.token = token
+        self.acquiredAt = acquiredAt
+        self.expiresAt = expiresAt
+    }
+
     enum CodingKeys: String, CodingKey {
         case field, user, session, token
         case acquiredAt = "acquired_at"

@@ -1,0 +1,62 @@
+import Foundation
+import HummingbirdWSClient
+import Logging
+import Synchronization
+
+/// A WebSocket client that timestamps every frame it receives, keyed by
+/// event type and field, so latencies can be computed in this one process.
+final class LoadSocket: Sendable {
+    private struct Header: Decodable {
+        struct Data: Decodable { var field: String? }
+        var type: String
+        var data: Data?
+    }
+
+    private final class State: Sendable {
+        let arrivals = Mutex<[String: UInt64]>([:])
+        let connected = Mutex(false)
+    }
+
+    private let state = State()
+    private let outgoing: AsyncStream<String>.Continuation
+    private let task: Task<Void, Never>
+
+    init(url: String) {
+        let (stream, outgoing) = AsyncStream.makeStream(of: String.self)
+        self.outgoing = outgoing
+        let state = state
+        task = Task {
+            _ = try? await WebSocketClient.connect(url: url, logger: Logger(label: "load")) { inbound, outbound, _ in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for try await message in inbound.messages(maxSize: 1 << 20) {
+                            let now = DispatchTime.now().uptimeNanoseconds
+                            guard case .text(let text) = message, let header = try? JSONDecoder().decode(Header.self, from: Data(text.utf8)) else { continue }
+                            if header.type == "SNAPSHOT" { state.connected.withLock { $0 = true } }
+                            state.arrivals.withLock { $0[header.type + " " + (header.data?.field ?? ""), default: now] = now }
+                        }
+                    }
+                    group.addTask {
+                        for await text in stream { try await outbound.write(.text(text)) }
+                    }
+                    try await group.next()
+                    group.cancelAll()
+                }
+            }
+        }
+    }
+
+    var isConnected: Bool { state.connected.withLock { $0 } }
+
+    func send(_ text: String) { outgoing.yield(text) }
+
+    /// When `type` for `field` first arrived (uptime nanoseconds), if it has.
+    func arrival(_ type: String, field: String) -> UInt64? {
+        state.arrivals.withLock { $0[type + " " + field] }
+    }
+
+    func close() {
+        outgoing.finish()
+        task.cancel()
+    }
+}
