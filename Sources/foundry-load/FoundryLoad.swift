@@ -17,6 +17,7 @@ struct FoundryLoad: AsyncParsableCommand {
     @Option(help: "Sockets that receive each lock broadcast.") var listeners = 100
     @Option(help: "Lock acquire/release rounds.") var rounds = 200
     @Option(help: "Idle authenticated sockets to hold for the memory figure (0 skips it).") var idle = 10_000
+    @Option(help: "Projects the idle sockets are spread over (presence is per project).") var idleProjects = 100
     @Option(help: "Loopback port for the server.") var port = 18_950
 
     static let secret = "foundry-load-secret-0123456789abcdef"
@@ -26,12 +27,14 @@ struct FoundryLoad: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let workspace = try Workspace(root: root)
         let author = EditorIdentity(user: "load", session: "load")
-        _ = try workspace.createProject(NewProject(name: "bench", id: try ProjectID("bench"), fields: [try FieldName("system_prompt"): "x\n"]), by: author)
+        for id in ["bench"] + (0..<idleProjects).map({ "idle-\($0)" }) {
+            _ = try workspace.createProject(NewProject(name: id, id: try ProjectID(id), fields: [try FieldName("system_prompt"): "x\n"]), by: author)
+        }
         let server = try ServerProcess(executable: foundry ?? Self.sibling("foundry"), root: root, port: port, secret: Self.secret)
         defer { server.stop() }
         let authority = try await TokenAuthority(secret: Self.secret)
-        func url(_ user: String) async throws -> String {
-            "ws://127.0.0.1:\(port)/ws/project/bench?token=\(try await authority.issue(user: user))&session=\(user)"
+        func url(_ user: String, project: String = "bench") async throws -> String {
+            "ws://127.0.0.1:\(port)/ws/project/\(project)?token=\(try await authority.issue(user: user))&session=\(user)"
         }
 
         print("foundry-load: server pid \(server.pid), \(ProcessInfo.processInfo.activeProcessorCount) cores, root \(root)")
@@ -76,17 +79,20 @@ struct FoundryLoad: AsyncParsableCommand {
         let baseline = server.residentMegabytes()
         var idleSockets: [LoadSocket] = []
         let opened = ContinuousClock.now
-        for index in 0..<idle {
-            idleSockets.append(LoadSocket(url: try await url("idle\(index)")))
-            if index % 500 == 499 {
-                try await Self.waitUntil("idle sockets connected", timeout: .seconds(120)) { idleSockets.allSatisfy(\.isConnected) }
+        for wave in stride(from: 0, to: idle, by: 250) {
+            var pending = Array(wave..<min(wave + 250, idle))
+            for attempt in 1...5 where !pending.isEmpty {
+                let opening = try await pending.asyncMap { LoadSocket(url: try await url("idle\($0)", project: "idle-\($0 % idleProjects)")) }
+                try await Self.waitUntil("a wave of idle sockets", timeout: .seconds(60)) { opening.allSatisfy { $0.isConnected || $0.hasEnded } }
+                idleSockets += opening.filter(\.isConnected)
+                pending = zip(pending, opening).filter { !$0.1.isConnected }.map(\.0)
+                if !pending.isEmpty { print("  wave \(wave): \(pending.count) connect(s) failed, retry \(attempt)") }
             }
         }
-        try await Self.waitUntil("idle sockets connected", timeout: .seconds(120)) { idleSockets.allSatisfy(\.isConnected) }
         try await Task.sleep(for: .seconds(2))
         let resident = server.residentMegabytes()
-        print(String(format: "idle authenticated sockets: %d connected in %@, server RSS %.0f MB (%.0f MB before, %.1f KB per socket)   (target: < 300 MB at 10,000)",
-                     idle, "\(ContinuousClock.now - opened)", resident, baseline, (resident - baseline) * 1024 / Double(idle)))
+        print(String(format: "idle authenticated sockets: %d connected over %d projects in %@, server RSS %.0f MB (%.0f MB before, %.1f KB per socket)   (target: < 300 MB at 10,000)",
+                     idleSockets.count, idleProjects, "\(ContinuousClock.now - opened)", resident, baseline, (resident - baseline) * 1024 / Double(max(idleSockets.count, 1))))
         for socket in idleSockets { socket.close() }
     }
 
@@ -100,5 +106,13 @@ struct FoundryLoad: AsyncParsableCommand {
 
     static func sibling(_ name: String) -> String {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent(name).path
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        for element in self { result.append(try await transform(element)) }
+        return result
     }
 }

@@ -15,6 +15,7 @@ final class LoadSocket: Sendable {
     private final class State: Sendable {
         let arrivals = Mutex<[String: UInt64]>([:])
         let connected = Mutex(false)
+        let ended = Mutex(false)
     }
 
     private let state = State()
@@ -43,10 +44,13 @@ final class LoadSocket: Sendable {
                     group.cancelAll()
                 }
             }
+            state.ended.withLock { $0 = true }
         }
     }
 
     var isConnected: Bool { state.connected.withLock { $0 } }
+    /// The connection ended (or never came up) without this side closing it.
+    var hasEnded: Bool { state.ended.withLock { $0 } }
 
     func send(_ text: String) { outgoing.yield(text) }
 

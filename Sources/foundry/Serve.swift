@@ -13,6 +13,11 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on (0 picks a free one).") var port = 8080
     @Option(help: "Largest request body in bytes; larger ones get 413.") var maxBodyBytes = 16 << 20
     @Option(help: "Seconds a field lock lives unless refreshed.") var lockTtl: Double = 300
+    @Option(help: "Seconds between looks for expired locks.") var reapInterval: Double = 1
+    @Option(help: "Events kept per project for ?since= resume.") var eventLogSize = 1000
+    @Option(help: "Frames queued for one socket before it is disconnected as too slow.") var clientQueueLimit = 1024
+    @Option(help: "Largest WebSocket message a client may send, in bytes.") var maxMessageBytes = 64 * 1024
+    @Option(help: "Seconds between server pings; a socket that stops answering is closed.") var pingInterval: Double = 20
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env FOUNDRY_LOG_LEVEL).")
     var logLevel: String = ProcessInfo.processInfo.environment["FOUNDRY_LOG_LEVEL"] ?? "info"
 
@@ -20,10 +25,18 @@ struct Serve: AsyncParsableCommand {
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown log level '\(logLevel)'") }
         var logger = Logger(label: "foundry")
         logger.logLevel = level
-        let configuration = ServerConfiguration(
+        guard lockTtl >= 1, reapInterval > 0, eventLogSize >= 1, clientQueueLimit >= 1, maxMessageBytes >= 1024, pingInterval >= 1 else {
+            throw ValidationError("--lock-ttl and --ping-interval need ≥ 1 s, --max-message-bytes ≥ 1024, and the other limits must be positive")
+        }
+        var configuration = ServerConfiguration(
             root: root.root, host: host, port: port, maxBodyBytes: maxBodyBytes, lockTTL: lockTtl,
             jwtSecret: ProcessInfo.processInfo.environment["FOUNDRY_JWT_SECRET"]
         )
+        configuration.reapInterval = reapInterval
+        configuration.eventLogSize = eventLogSize
+        configuration.clientQueueLimit = clientQueueLimit
+        configuration.maxMessageBytes = maxMessageBytes
+        configuration.pingInterval = pingInterval
         let app = try await FoundryServer.makeApplication(configuration: configuration, logger: logger)
         try await app.runService()
     }

@@ -53,6 +53,10 @@ struct RealtimeRobustnessTests {
             socket.send(#"{"type": "PING", "ref": "p1"}"#)
             #expect(await socket.next("PONG") { $0["ref"]?.string == "p1" } != nil)
             #expect(try FileManager.default.contentsOfDirectory(atPath: server.root + "/onco/locks").filter { $0.hasSuffix(".lock") }.isEmpty)
+
+            socket.send(#"{"type": "PING", "ref": ""# + String(repeating: "x", count: 70_000) + #""}"#)
+            #expect(await socket.waitForEnd())
+            #expect(socket.closeFrame?.closeCode == .messageTooLarge, "\(String(describing: socket.closeFrame))")
         }
     }
 
