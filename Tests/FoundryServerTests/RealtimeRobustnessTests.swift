@@ -38,10 +38,8 @@ struct RealtimeRobustnessTests {
         let server = try await TestServer()
         defer { server.cleanup() }
         try await server.run { api in
-            try await RealtimeTests.project(api)
-            let socket = try await RealtimeTests.socket(api, "alice", session: "tab")
+            let socket = try await RealtimeTests.observer(api, "alice")
             defer { socket.close() }
-            _ = await socket.next("SNAPSHOT")
             socket.send("{not json")
             #expect(await socket.next("ERROR") { $0["code"]?.string == "INVALID_JSON" } != nil)
             socket.send(#"{"type": "DANCE"}"#)
@@ -65,10 +63,8 @@ struct RealtimeRobustnessTests {
         let server = try await TestServer { $0.clientQueueLimit = 16 }
         defer { server.cleanup() }
         try await server.run { api in
-            try await RealtimeTests.project(api)
-            let fast = try await RealtimeTests.socket(api, "alice", session: "fast")
+            let fast = try await RealtimeTests.observer(api, "alice")
             defer { fast.close() }
-            _ = await fast.next("SNAPSHOT")
             let slowToken = try await server.token("slow")
             let slow = try StalledSocket(port: api.port, path: "/ws/project/onco?token=\(slowToken)&session=slow")
             #expect(await fast.next("USER_JOINED") { $0["user"]?.string == "slow" } != nil)
@@ -102,10 +98,8 @@ struct RealtimeRobustnessTests {
         try FileManager.default.createDirectory(atPath: server.root, withIntermediateDirectories: true)
         let watcher = try WorkspaceWatcher(root: server.root)
         try await server.run(watcher: watcher) { api in
-            try await RealtimeTests.project(api)
-            let socket = try await RealtimeTests.socket(api, "bob", session: "bob-tab")
+            let socket = try await RealtimeTests.observer(api)
             defer { socket.close() }
-            _ = await socket.next("SNAPSHOT")
 
             watcher.setPaused(true)
             let alice = try await server.token("alice")

@@ -10,6 +10,14 @@ struct RealtimeTests {
         #expect(created.status == .created)
     }
 
+    /// Creates the project and a socket of `user` that has received its SNAPSHOT.
+    static func observer(_ api: APIClient, _ user: String = "bob") async throws -> TestSocket {
+        try await project(api)
+        let socket = try await socket(api, user, session: "\(user)-tab")
+        _ = await socket.next("SNAPSHOT")
+        return socket
+    }
+
     static func socket(_ api: APIClient, _ user: String, session: String, query: String = "") async throws -> TestSocket {
         let token = try await api.server.token(user)
         return TestSocket(port: api.port, path: "/ws/project/onco?token=\(token)&session=\(session)\(query)")
@@ -90,10 +98,8 @@ struct RealtimeTests {
         let server = try await TestServer()
         defer { server.cleanup() }
         try await server.run { api in
-            try await Self.project(api)
-            let watcher = try await Self.socket(api, "bob", session: "bob-tab")
+            let watcher = try await Self.observer(api)
             defer { watcher.close() }
-            _ = await watcher.next("SNAPSHOT")
             let tab1 = try await Self.socket(api, "alice", session: "tab-1")
             _ = await tab1.next("SNAPSHOT")
             let tab2 = try await Self.socket(api, "alice", session: "tab-2")
@@ -114,10 +120,8 @@ struct RealtimeTests {
         let server = try await TestServer { $0.reapInterval = 0.2 }
         defer { server.cleanup() }
         try await server.run { api in
-            try await Self.project(api)
-            let b = try await Self.socket(api, "bob", session: "bob-tab")
+            let b = try await Self.observer(api)
             defer { b.close() }
-            _ = await b.next("SNAPSHOT")
             let alice = try await server.token("alice")
             let locked = try await api.request(.put, "/projects/onco/locks/system_prompt", token: alice, json: ["ttl_seconds": 1])
             #expect(locked.status == .ok)
@@ -133,10 +137,8 @@ struct RealtimeTests {
         let server = try await TestServer()
         defer { server.cleanup() }
         try await server.run { api in
-            try await Self.project(api)
-            let b = try await Self.socket(api, "bob", session: "bob-tab")
+            let b = try await Self.observer(api)
             defer { b.close() }
-            _ = await b.next("SNAPSHOT")
             let imported = try run(foundryExecutable, ["import", fixtures + "/oncology-agent", "--project", "onco", "--user", "carol", "--root", server.root])
             #expect(imported.status == 0, "\(imported.output)")
             let draft = try #require(await b.next("DRAFT_SAVED"))

@@ -117,7 +117,7 @@ struct WatcherTests {
             unlink(path)
         }
         watcher.setPaused(false)
-        #expect(await reader.next(within: 10) { $0 == WatchEvent(project: "*", kind: .overflow) } != nil, "\(reader.seen.prefix(5)) … \(reader.seen.count)")
+        #expect(await reader.next(within: 60) { $0 == WatchEvent(project: "*", kind: .overflow) } != nil, "\(reader.seen.prefix(5)) … \(reader.seen.count)")
     }
 
     @Test("Hundreds of watchers start and stop in one process without exhausting inotify instances")
