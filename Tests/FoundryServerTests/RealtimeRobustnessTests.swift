@@ -66,7 +66,8 @@ struct RealtimeRobustnessTests {
             let fast = try await RealtimeTests.observer(api, "alice")
             defer { fast.close() }
             let slowToken = try await server.token("slow")
-            let slow = try StalledSocket(port: api.port, path: "/ws/project/onco?token=\(slowToken)&session=slow")
+            let port = api.port
+            let slow = try await blocking { try StalledSocket(port: port, path: "/ws/project/onco?token=\(slowToken)&session=slow") }
             #expect(await fast.next("USER_JOINED") { $0["user"]?.string == "slow" } != nil)
 
             // Kernel send buffers autotune up to 4 MiB here: push well past that with
@@ -106,10 +107,12 @@ struct RealtimeRobustnessTests {
             _ = try await api.request(.put, "/projects/onco/locks/system_prompt", token: alice)
             _ = try await api.request(.post, "/projects/onco/drafts", token: alice, json: ["base_version": 1, "fields": ["system_prompt": "missed\n"], "keep_locks": true])
             let locks = server.root + "/onco/locks"
-            for index in 0..<9000 {
-                let path = locks + "/burst\(index).lock"
-                _ = FileManager.default.createFile(atPath: path, contents: nil)
-                unlink(path)
+            try await blocking {
+                for index in 0..<9000 {
+                    let path = locks + "/burst\(index).lock"
+                    _ = FileManager.default.createFile(atPath: path, contents: nil)
+                    unlink(path)
+                }
             }
             watcher.setPaused(false)
 

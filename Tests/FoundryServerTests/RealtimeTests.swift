@@ -139,7 +139,8 @@ struct RealtimeTests {
         try await server.run { api in
             let b = try await Self.observer(api)
             defer { b.close() }
-            let imported = try run(foundryExecutable, ["import", fixtures + "/oncology-agent", "--project", "onco", "--user", "carol", "--root", server.root])
+            let root = server.root
+            let imported = try await blocking { try run(foundryExecutable, ["import", fixtures + "/oncology-agent", "--project", "onco", "--user", "carol", "--root", root]) }
             #expect(imported.status == 0, "\(imported.output)")
             let draft = try #require(await b.next("DRAFT_SAVED"))
             #expect(draft["author_id"]?.string == "carol")

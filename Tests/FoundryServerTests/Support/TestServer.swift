@@ -114,3 +114,12 @@ func snapshot(_ root: String) throws -> [String: String] {
     }
     return files
 }
+
+/// Runs blocking work (file bursts, child processes, blocking sockets) on a
+/// Dispatch thread, not on Swift's cooperative pool: that pool has one
+/// thread per core (two here), and blocking it stalls every other test.
+func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+    }
+}

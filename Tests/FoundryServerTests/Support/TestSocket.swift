@@ -121,7 +121,7 @@ final class TestSocket: Sendable {
 
 /// A client that completes the WebSocket handshake and then never reads,
 /// with a tiny receive buffer: the slow consumer the server must cut off.
-final class StalledSocket {
+final class StalledSocket: Sendable {
     let fd: Int32
 
     init(port: Int, path: String) throws {
