@@ -19,6 +19,7 @@ struct FoundryLoad: AsyncParsableCommand {
     @Option(help: "Idle authenticated sockets to hold for the memory figure (0 skips it).") var idle = 10_000
     @Option(help: "Projects the idle sockets are spread over (presence is per project).") var idleProjects = 100
     @Option(help: "Loopback port for the server.") var port = 18_950
+    @Option(help: "Pin the server to this CPU (taskset) and the load generator to the others, so they do not share cores.") var serverCpu: Int?
 
     static let secret = "foundry-load-secret-0123456789abcdef"
 
@@ -30,7 +31,8 @@ struct FoundryLoad: AsyncParsableCommand {
         for id in ["bench"] + (0..<idleProjects).map({ "idle-\($0)" }) {
             _ = try workspace.createProject(NewProject(name: id, id: try ProjectID(id), fields: [try FieldName("system_prompt"): "x\n"]), by: author)
         }
-        let server = try ServerProcess(executable: foundry ?? Self.sibling("foundry"), root: root, port: port, secret: Self.secret)
+        let server = try ServerProcess(executable: foundry ?? Self.sibling("foundry"), root: root, port: port, secret: Self.secret, cpu: serverCpu)
+        if let serverCpu { Self.pinSelf(awayFrom: serverCpu) }
         defer { server.stop() }
         let authority = try await TokenAuthority(secret: Self.secret)
         func url(_ user: String, project: String = "bench") async throws -> String {
@@ -102,6 +104,18 @@ struct FoundryLoad: AsyncParsableCommand {
             guard ContinuousClock.now < deadline else { throw ValidationError("timed out waiting for \(what)") }
             try await Task.sleep(for: .microseconds(200))
         }
+    }
+
+    /// Restricts this process to every CPU but `cpu`.
+    static func pinSelf(awayFrom cpu: Int) {
+        let others = (0..<ProcessInfo.processInfo.activeProcessorCount).filter { $0 != cpu }.map(String.init).joined(separator: ",")
+        guard !others.isEmpty else { return }
+        let taskset = Process()
+        taskset.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
+        taskset.arguments = ["-a", "-p", "-c", others, String(getpid())]
+        taskset.standardOutput = FileHandle.nullDevice
+        try? taskset.run()
+        taskset.waitUntilExit()
     }
 
     static func sibling(_ name: String) -> String {

@@ -5,9 +5,15 @@ final class ServerProcess {
     private let process = Process()
     var pid: Int32 { process.processIdentifier }
 
-    init(executable: String, root: String, port: Int, secret: String) throws {
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["serve", "--root", root, "--port", String(port), "--log-level", "error"]
+    init(executable: String, root: String, port: Int, secret: String, cpu: Int?) throws {
+        let serve = ["serve", "--root", root, "--port", String(port), "--log-level", "error"]
+        if let cpu {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
+            process.arguments = ["-c", String(cpu), executable] + serve
+        } else {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = serve
+        }
         var environment = ProcessInfo.processInfo.environment
         environment["FOUNDRY_JWT_SECRET"] = secret
         process.environment = environment
