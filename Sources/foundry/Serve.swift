@@ -9,6 +9,9 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the workspace server.")
 
     @OptionGroup var root: RootOption
+    @OptionGroup var tokens: TokenPolicyOptions
+    @Option(help: "A JWKS file with RS256/ES256 public keys (each with kid and alg) accepted besides the HS256 secret.")
+    var jwks: String?
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0 picks a free one).") var port = 8080
     @Option(help: "Largest request body in bytes; larger ones get 413.") var maxBodyBytes = 16 << 20
@@ -37,6 +40,8 @@ struct Serve: AsyncParsableCommand {
         configuration.clientQueueLimit = clientQueueLimit
         configuration.maxMessageBytes = maxMessageBytes
         configuration.pingInterval = pingInterval
+        configuration.tokenPolicy = tokens.policy
+        configuration.jwksPath = jwks
         let app = try await FoundryServer.makeApplication(configuration: configuration, logger: logger)
         try await app.runService()
     }

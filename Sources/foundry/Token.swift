@@ -13,11 +13,12 @@ struct Token: AsyncParsableCommand {
     @Option(help: "Session id (sid claim); by default each token is its own session.") var session: String?
     @Option(help: "Hours until the token expires.") var hours: Double = 12
     @OptionGroup var root: RootOption
+    @OptionGroup var policy: TokenPolicyOptions
 
     func run() async throws {
         guard hours > 0 else { throw ValidationError("--hours must be positive") }
         let workspace = try Workspace(root: root.root)
-        let authority = try await TokenAuthority(secret: try TokenAuthority.secret(for: workspace))
+        let authority = try await TokenAuthority(secret: try TokenAuthority.secret(for: workspace), policy: policy.policy)
         print(try await authority.issue(user: user, name: name, session: session, lifetime: hours * 3600))
     }
 }

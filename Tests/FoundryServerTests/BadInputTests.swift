@@ -52,7 +52,7 @@ struct BadInputTests {
         let alice = try await api.server.token("alice")
         let bob = try await api.server.token("bob")
         _ = try await api.request(.post, "/projects", token: alice, json: [
-            "name": "Oncology", "id": "onco",
+            "name": "Oncology", "id": "onco", "members": ["bob": "editor"],
             "fields": ["system_prompt": "a\n", "model_config.json": "{}\n", "tests/bec.jsonl": "{}\n"],
         ])
         _ = try await api.request(.put, "/projects/onco/locks/tests/bec.jsonl", token: bob)

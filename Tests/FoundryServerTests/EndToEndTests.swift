@@ -16,7 +16,7 @@ struct EndToEndTests {
         #expect(fields.keys.contains("system_prompt") && fields.keys.contains("topology.yaml"))
 
         try await server.run { api in
-            let created = try await api.request(.post, "/projects", token: alice, json: ["name": "Oncology Clinical Protocol Agent", "id": "onco", "fields": fields])
+            let created = try await api.request(.post, "/projects", token: alice, json: ["name": "Oncology Clinical Protocol Agent", "id": "onco", "fields": fields, "members": ["bob": "editor"]])
             #expect(created.status == .created)
             #expect(created.json["head_version"] as? Int == 1)
 

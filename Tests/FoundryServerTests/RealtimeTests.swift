@@ -6,7 +6,10 @@ import Testing
 struct RealtimeTests {
     static func project(_ api: APIClient, id: String = "onco") async throws {
         let alice = try await api.server.token("alice")
-        let created = try await api.request(.post, "/projects", token: alice, json: ["name": "Oncology", "id": id, "fields": ["system_prompt": "v1\n"]])
+        let created = try await api.request(.post, "/projects", token: alice, json: [
+            "name": "Oncology", "id": id, "fields": ["system_prompt": "v1\n"],
+            "members": ["bob": "editor", "carol": "editor", "dave": "editor", "erin": "editor", "slow": "viewer"],
+        ])
         #expect(created.status == .created)
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import FoundryStore
 import FoundryWatch
 import Hummingbird
@@ -22,7 +23,12 @@ public enum FoundryServer {
         for repair in try workspace.recover() { logger.notice("recovery: \(repair)") }
         let secret = try configuration.jwtSecret ?? TokenAuthority.secret(for: workspace)
         let io = BlockingIO()
-        let api = FoundryAPI(workspace: workspace, io: io, authority: try await TokenAuthority(secret: secret), configuration: configuration)
+        let jwks = try configuration.jwksPath.map { path in
+            guard let data = FileManager.default.contents(atPath: path) else { throw APIError.internal("cannot read the JWKS file \(path)") }
+            return String(decoding: data, as: UTF8.self)
+        }
+        let authority = try await TokenAuthority(secret: secret, jwks: jwks, policy: configuration.tokenPolicy)
+        let api = FoundryAPI(workspace: workspace, io: io, authority: authority, configuration: configuration)
         let registry = HubRegistry(workspace: workspace, io: io, configuration: configuration)
         let router = Router(context: FoundryRequestContext.self)
         api.register(on: router, registry: registry)

@@ -27,14 +27,29 @@ public struct FoundryAPI: Sendable {
         addHistoryRoutes(to: router)
         addDiffRoutes(to: router)
         addLockRoutes(to: router)
+        addMemberRoutes(to: router)
+        addAuditRoutes(to: router)
         addWebSocketRoutes(to: router, registry: registry)
     }
 
-    /// The project named by the `:id` path parameter (400 when invalid, 404 when absent).
-    func project(_ context: FoundryRequestContext) async throws -> ProjectStore {
-        let id = try ProjectID(try context.parameters.require("id"))
+    /// The project named by the `:id` path parameter, once the caller's role
+    /// is known to permit `action`: 400 when the id is invalid, 404 when the
+    /// project is absent, 403 when the role does not allow it.
+    ///
+    /// Every project route gets its store through here, so access control
+    /// is decided in this one place (the WebSocket gateway uses it too).
+    func project(_ context: FoundryRequestContext, for action: ProjectAction) async throws -> ProjectStore {
+        let caller = try context.requireCaller()
+        return try await project(try ProjectID(try context.parameters.require("id")), for: action, caller: caller)
+    }
+
+    func project(_ id: ProjectID, for action: ProjectAction, caller: Caller) async throws -> ProjectStore {
         let workspace = workspace
-        return try await io.run { try workspace.project(id) }
+        return try await io.run {
+            let store = try workspace.project(id)
+            try store.authorize(action, user: caller.user)
+            return store
+        }
     }
 }
 

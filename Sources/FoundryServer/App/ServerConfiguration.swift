@@ -22,6 +22,10 @@ public struct ServerConfiguration: Sendable {
     public var maxMessageBytes = 64 * 1024
     /// Seconds between server pings; a socket that stops answering is closed.
     public var pingInterval: TimeInterval = 20
+    /// Issuer and audience every token must carry (unchecked when `nil`).
+    public var tokenPolicy = TokenPolicy()
+    /// A JWKS file of RS256/ES256 public keys accepted besides the HS256 secret.
+    public var jwksPath: String?
 
     public init(root: String = "./workspaces", host: String = "127.0.0.1", port: Int = 8080,
                 maxBodyBytes: Int = 16 << 20, lockTTL: TimeInterval = 300, jwtSecret: String? = nil) {

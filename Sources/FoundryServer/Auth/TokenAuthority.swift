@@ -2,23 +2,45 @@ import Foundation
 import FoundryStore
 import JWTKit
 
-/// Signs and verifies the server's HS256 bearer tokens.
+/// Signs the server's own HS256 tokens and verifies every bearer token.
 ///
-/// The secret comes from `FOUNDRY_JWT_SECRET`, or from `<root>/.foundry/jwt-secret`,
-/// created (mode 0600, 32 random bytes, hex) on first use so that
-/// `foundry token` and `foundry serve` on one root agree without set-up.
+/// Keys: the HS256 secret (`FOUNDRY_JWT_SECRET`, or `<root>/.foundry/jwt-secret`,
+/// created mode 0600 on first use so that `foundry token` and `foundry serve`
+/// on one root agree without set-up), plus the RS256/ES256 public keys of a
+/// JWKS file (`--jwks`). A token's header `alg` must be one the configured
+/// keys use (`none` never is); tokens for JWKS keys name their key with `kid`.
 public struct TokenAuthority: Sendable {
     private let keys: JWTKeyCollection
+    private let allowedAlgorithms: Set<String>
+    public let policy: TokenPolicy
 
     /// HS256 needs a key at least as long as its 32-byte digest; shorter secrets are refused.
     public static let minimumSecretBytes = 32
 
-    public init(secret: String) async throws {
+    /// - Parameters:
+    ///   - jwks: the text of a JWKS document (`{"keys": [...]}`) whose keys carry `kid` and `alg`.
+    public init(secret: String, jwks: String? = nil, policy: TokenPolicy = TokenPolicy()) async throws {
         guard secret.utf8.count >= Self.minimumSecretBytes else {
             throw APIError.internal("the JWT secret must be at least \(Self.minimumSecretBytes) bytes (FOUNDRY_JWT_SECRET is \(secret.utf8.count))")
         }
         keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        var algorithms: Set<String> = ["HS256"]
+        if let jwks {
+            let set: JWKS
+            do { set = try JSONDecoder().decode(JWKS.self, from: Data(jwks.utf8)) } catch {
+                throw APIError.internal("the JWKS file is not a JSON Web Key Set: \(error)")
+            }
+            for key in set.keys {
+                guard let alg = key.algorithm?.rawValue, ["RS256", "ES256"].contains(alg), key.keyIdentifier != nil else {
+                    throw APIError.internal("every JWKS key needs a 'kid' and an 'alg' of RS256 or ES256")
+                }
+                algorithms.insert(alg)
+                try await keys.add(jwk: key, isDefault: false)
+            }
+        }
+        allowedAlgorithms = algorithms
+        self.policy = policy
     }
 
     /// The secret for a workspace: the environment's, or the root's secret file (created when missing).
@@ -27,13 +49,49 @@ public struct TokenAuthority: Sendable {
         return try SecretFile(directory: workspace.privateDirectory).loadOrCreate()
     }
 
-    /// A signed token for `user`, valid for `lifetime` seconds.
+    /// A signed HS256 token for `user`, valid for `lifetime` seconds, carrying the configured issuer and audience.
     public func issue(user: String, name: String? = nil, session: String? = nil, lifetime: TimeInterval = 12 * 3600) async throws -> String {
-        try await keys.sign(FoundryClaims(user: user, name: name, session: session, expires: Date().addingTimeInterval(lifetime)))
+        try await keys.sign(FoundryClaims(
+            user: user, name: name, session: session, expires: Date().addingTimeInterval(lifetime),
+            issuer: policy.issuer, audience: policy.audience
+        ))
     }
 
-    /// The verified claims of `token`; throws when the signature, algorithm or expiry is wrong.
+    /// The verified claims of `token`; throws `TokenRejection` naming what is wrong.
     public func verify(_ token: String) async throws -> FoundryClaims {
-        try await keys.verify(token, as: FoundryClaims.self)
+        let alg = try Self.headerAlgorithm(of: token)
+        guard allowedAlgorithms.contains(alg) else {
+            throw TokenRejection("algorithm '\(alg)' is not accepted (accepted: \(allowedAlgorithms.sorted().joined(separator: ", ")))")
+        }
+        let claims: FoundryClaims
+        do { claims = try await keys.verify(token, as: FoundryClaims.self) } catch {
+            throw TokenRejection("\(error)")
+        }
+        if let issuer = policy.issuer, claims.iss?.value != issuer {
+            throw TokenRejection("issuer '\(claims.iss?.value ?? "none")' is not '\(issuer)'")
+        }
+        if let audience = policy.audience, !(claims.aud?.value.contains(audience) ?? false) {
+            throw TokenRejection("audience \(claims.aud?.value ?? []) does not include '\(audience)'")
+        }
+        return claims
     }
+
+    /// The `alg` of a compact JWS header, before any key is chosen.
+    static func headerAlgorithm(of token: String) throws -> String {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, var header = parts.first.map(String.init) else { throw TokenRejection("not a compact JWT (header.payload.signature)") }
+        header = header.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        header += String(repeating: "=", count: (4 - header.count % 4) % 4)
+        guard let data = Data(base64Encoded: header),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let alg = object["alg"] as? String
+        else { throw TokenRejection("the JWT header is not JSON with an 'alg'") }
+        return alg
+    }
+}
+
+/// Why a bearer token was refused; the message goes into the 401 body.
+public struct TokenRejection: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    init(_ description: String) { self.description = description }
 }

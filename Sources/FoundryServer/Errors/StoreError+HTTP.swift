@@ -19,6 +19,10 @@ extension StoreError {
                 "field": lock.field, "holder": lock.user, "holder_session": lock.session, "expires_at": lock.expiresAt,
             ])
         case .lockNotHeld(let field, _): return APIError(.locked, code: "LOCK_NOT_HELD", message: message, details: ["field": field])
+        case .forbidden(_, let action, _, let role):
+            return APIError(.forbidden, code: "FORBIDDEN", message: message, details: ["action": action, "role": role ?? "none"])
+        case .memberNotFound: return APIError(.notFound, code: "MEMBER_NOT_FOUND", message: message)
+        case .lastOwner: return APIError(.conflict, code: "LAST_OWNER", message: message)
         case .projectFrozen: return APIError(.locked, code: "PROJECT_FROZEN", message: message)
         case .staleBase(let field, _, let changedIn):
             return APIError(.conflict, code: "STALE_BASE", message: message, details: ["field": field, "changed_in": String(changedIn)])

@@ -21,6 +21,8 @@ extension WebSocketConnection {
             let field = try FieldName(parsed.field ?? "")
             let ttl = min(max(parsed.ttlSeconds ?? api.configuration.lockTTL, 1), 86_400)
             let editor = caller.editor
+            let user = caller.user
+            try await api.io.run { try store.authorize(.edit, user: user) }
             switch kind {
             case .lockAcquire:
                 _ = try await api.io.run { () -> LockTable.Acquisition in

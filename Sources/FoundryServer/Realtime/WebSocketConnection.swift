@@ -15,6 +15,7 @@ struct WebSocketConnection {
     enum CloseCode {
         static let invalidRequest = WebSocketErrorCode(codeNumber: 4400)
         static let unauthorized = WebSocketErrorCode(codeNumber: 4401)
+        static let forbidden = WebSocketErrorCode(codeNumber: 4403)
         static let projectNotFound = WebSocketErrorCode(codeNumber: 4404)
         static let tooSlow = WebSocketErrorCode(codeNumber: 4008)
     }
@@ -41,12 +42,18 @@ struct WebSocketConnection {
         let hub: ProjectHub
         let store: ProjectStore
         do {
+            store = try await api.project(projectID, for: .read, caller: caller)
             hub = try await registry.hub(for: projectID)
-            store = try api.workspace.project(projectID)
         } catch StoreError.projectNotFound {
             return try await outbound.close(CloseCode.projectNotFound, reason: "project '\(projectID)' not found")
+        } catch let error as StoreError {
+            return try await outbound.close(CloseCode.forbidden, reason: String(error.description.prefix(120)))
         }
         let connection = UUID()
+        let editor = caller.editor
+        try await api.io.run {
+            try store.record(AuditEvent(.socketConnected, by: editor, data: ["connection": .string(connection.uuidString), "name": caller.name.json]))
+        }
         let (kicks, kick) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         let join = await hub.join(connection, caller: caller, since: since ?? nil, epoch: query["epoch"].map(String.init)) {
             kick.yield()
@@ -89,8 +96,10 @@ struct WebSocketConnection {
         }
 
         let sessionStillHere = await hub.leave(connection, session: caller.session)
+        _ = try? await api.io.run {
+            try store.record(AuditEvent(.socketDisconnected, by: editor, data: ["connection": .string(connection.uuidString), "ending": .string("\(ending)")]))
+        }
         if !sessionStillHere {
-            let editor = caller.editor
             let released = (try? await api.io.run { try store.locks.releaseAll(of: editor, reason: .disconnect) }) ?? []
             if !released.isEmpty { logger.info("locks released on disconnect", metadata: metadata.merging(["fields": "\(released.map(\.field))"]) { $1 }) }
         }

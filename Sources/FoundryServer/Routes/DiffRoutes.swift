@@ -16,7 +16,7 @@ extension FoundryAPI {
     /// `GET /projects/{id}/diff?from=&to=[&field=][&format=unified|json]`.
     func addDiffRoutes(to router: Router<FoundryRequestContext>) {
         router.get("/projects/:id/diff") { request, context -> Response in
-            let store = try await project(context)
+            let store = try await project(context, for: .read)
             let query = request.uri.queryParameters
             guard let from = query["from"].map(String.init), let to = query["to"].map(String.init) else {
                 throw APIError.badRequest("INVALID_QUERY", "give both 'from' and 'to' (version numbers or 'current')")

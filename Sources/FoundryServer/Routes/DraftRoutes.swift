@@ -8,7 +8,7 @@ extension FoundryAPI {
     func addDraftRoutes(to router: Router<FoundryRequestContext>) {
         router.post("/projects/:id/drafts") { request, context -> Response in
             let caller = try context.requireCaller()
-            let store = try await project(context)
+            let store = try await project(context, for: .edit)
             let save = try SaveBody.parse(try await JSON.bodyData(of: request, limit: configuration.maxBodyBytes)).request()
             let result = try await io.run { try store.save(save, by: caller.editor) }
             let response = DraftResponse(draft: result.draft, created: result.created, releasedLocks: result.releasedLocks)
@@ -16,7 +16,7 @@ extension FoundryAPI {
         }
 
         router.get("/projects/:id/drafts") { request, context -> Response in
-            let store = try await project(context)
+            let store = try await project(context, for: .read)
             let limit = try request.uri.queryParameters.intValue("limit", default: 50, range: 1...500)
             let before = try request.uri.queryParameters.optionalInt("before")
             let (head, drafts) = try await io.run { (try store.headVersion(), try store.history(before: before, limit: limit)) }
@@ -25,7 +25,7 @@ extension FoundryAPI {
         }
 
         router.get("/projects/:id/drafts/:version") { _, context -> Response in
-            let store = try await project(context)
+            let store = try await project(context, for: .read)
             let reference = try context.parameters.require("version")
             let draft = try await io.run { () -> DraftResponse in
                 let version = try VersionReference.resolve(reference, in: store)
@@ -35,7 +35,7 @@ extension FoundryAPI {
         }
 
         router.get("/projects/:id/drafts/:version/fields/**") { request, context -> Response in
-            let store = try await project(context)
+            let store = try await project(context, for: .read)
             let reference = try context.parameters.require("version")
             let field = try context.parameters.fieldName()
             let (entry, data) = try await io.run { () -> (FieldEntry, Data) in

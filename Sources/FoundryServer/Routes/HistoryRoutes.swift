@@ -17,7 +17,7 @@ extension FoundryAPI {
     func addHistoryRoutes(to router: Router<FoundryRequestContext>) {
         router.post("/projects/:id/revert") { request, context -> Response in
             let caller = try context.requireCaller()
-            let store = try await project(context)
+            let store = try await project(context, for: .edit)
             let body = try await JSON.decode(RevertBody.self, from: request, limit: configuration.maxBodyBytes)
             let draft = try await io.run { try store.revert(to: body.toVersion, by: caller.editor, message: body.message) }
             return try JSON.response(DraftResponse(draft: draft, created: true), status: .created)
@@ -31,7 +31,7 @@ extension FoundryAPI {
                 throw APIError.notFound("use POST /projects/{id}/fields/{field}/undo or …/redo")
             }
             let field = try context.parameters.fieldName(dropping: 1)
-            let store = try await project(context)
+            let store = try await project(context, for: .edit)
             let draft = try await io.run {
                 action == "undo" ? try store.undo(field, by: caller.editor) : try store.redo(field, by: caller.editor)
             }

@@ -42,7 +42,7 @@ extension FoundryAPI {
         router.put("/projects/:id/locks/**") { request, context -> Response in
             let caller = try context.requireCaller()
             let field = try context.parameters.fieldName()
-            let store = try await project(context)
+            let store = try await project(context, for: .edit)
             let data = try await JSON.bodyData(of: request, limit: configuration.maxBodyBytes)
             var ttl = configuration.lockTTL
             if !data.isEmpty {
@@ -65,19 +65,17 @@ extension FoundryAPI {
         router.delete("/projects/:id/locks/**") { request, context -> Response in
             let caller = try context.requireCaller()
             let field = try context.parameters.fieldName()
-            let store = try await project(context)
+            let store = try await project(context, for: .edit)
             let force = request.uri.queryParameters["force"] == "true"
             let lock = try await io.run { () -> FieldLock in
-                if force, try store.manifest().members[caller.user] != .owner {
-                    throw APIError(.forbidden, code: "FORBIDDEN", message: "only a project owner may force-release a lock")
-                }
+                if force { try store.authorize(.manage, user: caller.user) }
                 return try store.locks.release(field, by: caller.editor, force: force)
             }
             return try JSON.response(LockResponse(lock: lock, reason: force && lock.holder != caller.editor ? .forced : .cancel))
         }
 
         router.get("/projects/:id/locks") { _, context -> Response in
-            let store = try await project(context)
+            let store = try await project(context, for: .read)
             let now = Date()
             let locks = try await io.run { try store.locks.all().filter { !$0.isExpired(at: now) } }
             return try JSON.response(["locks": locks.map { LockResponse(lock: $0) }])

@@ -8,6 +8,8 @@ struct CreateProjectBody: Decodable {
     var id: String?
     var fields: [String: String]?
     var message: String?
+    /// Members besides the creator (always an owner): user id → role.
+    var members: [String: ProjectRole]?
 }
 
 extension FoundryAPI {
@@ -17,21 +19,24 @@ extension FoundryAPI {
             let caller = try context.requireCaller()
             let body = try await JSON.decode(CreateProjectBody.self, from: request, limit: configuration.maxBodyBytes)
             let fields = Dictionary(uniqueKeysWithValues: try (body.fields ?? [:]).map { (try FieldName($0.key), $0.value) })
-            let new = NewProject(name: body.name, id: try body.id.map(ProjectID.init), fields: fields, message: body.message)
+            let new = NewProject(name: body.name, id: try body.id.map(ProjectID.init), fields: fields, message: body.message, members: body.members ?? [:])
             let workspace = workspace
             let manifest = try await io.run { try workspace.createProject(new, by: caller.editor).manifest() }
             return try JSON.response(manifest, status: .created, headers: [.location: "/projects/\(manifest.id)"])
         }
 
+        // Only the projects the caller is a member of.
         router.get("/projects") { _, context -> Response in
-            _ = try context.requireCaller()
+            let caller = try context.requireCaller()
             let workspace = workspace
-            let manifests = try await io.run { try workspace.projectIDs().map { try workspace.project($0).manifest() } }
+            let manifests = try await io.run {
+                try workspace.projectIDs().map { try workspace.project($0).manifest() }.filter { $0.members[caller.user] != nil }
+            }
             return try JSON.response(["projects": manifests])
         }
 
         router.get("/projects/:id") { _, context -> Response in
-            let store = try await project(context)
+            let store = try await project(context, for: .read)
             return try JSON.response(try await io.run { try store.manifest() })
         }
     }

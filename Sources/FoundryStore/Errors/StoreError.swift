@@ -25,6 +25,11 @@ public enum StoreError: Error, Sendable, Equatable {
     case nothingToUndo(field: String)
     case nothingToRedo(field: String)
     case projectFrozen(String)
+    /// The user's role (or lack of one) does not permit the action.
+    case forbidden(user: String, action: String, project: String, role: String?)
+    case memberNotFound(user: String, project: String)
+    /// The change would leave the project without an owner.
+    case lastOwner(project: String)
     /// The file system refused to store more bytes (ENOSPC, EDQUOT, EFBIG).
     case storageFull(path: String)
     /// Another writer took the version number; the caller may retry.
@@ -66,6 +71,13 @@ extension StoreError: CustomStringConvertible {
             return "nothing to redo for field \(quoted(field))"
         case .projectFrozen(let id):
             return "project \(quoted(id)) is frozen and read-only"
+        case .forbidden(let user, let action, let project, let role):
+            let who = role.map { "\(quoted(user)) is a \($0) of project \(quoted(project))" } ?? "\(quoted(user)) is not a member of project \(quoted(project))"
+            return "\(who) and may not \(action.replacingOccurrences(of: "_", with: " "))"
+        case .memberNotFound(let user, let project):
+            return "\(quoted(user)) is not a member of project \(quoted(project))"
+        case .lastOwner(let project):
+            return "project \(quoted(project)) needs at least one owner; make another member owner first"
         case .storageFull(let path):
             return "no space left to write \(path); nothing was changed"
         case .conflict(let reason):

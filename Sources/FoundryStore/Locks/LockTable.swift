@@ -6,9 +6,12 @@ import Foundation
 /// change that follows happen under the project's `ProjectMutex`, so two
 /// requesters — threads or processes — can never both win a field. The
 /// fencing token comes from `locks/.token`, incremented under the same mutex.
+/// Each grant, denial and release is appended to the audit trail under it
+/// as well (refreshes are not: they are heartbeats).
 public struct LockTable: Sendable {
     let layout: ProjectLayout
     let mutex: ProjectMutex
+    let audit: AuditLog
 
     /// Outcome of an acquire: the lock now held, whether it was new or a
     /// refresh by its holder, and an expired lock that was cleared first.
@@ -22,7 +25,16 @@ public struct LockTable: Sendable {
     /// session already holds it. Throws `lockHeld` naming the holder otherwise.
     @discardableResult
     public func acquire(_ field: FieldName, for identity: EditorIdentity, ttl: TimeInterval, now: Date = Date()) throws -> Acquisition {
-        try mutex.withLock { try acquireLocked(field, for: identity, ttl: ttl, now: now) }
+        try mutex.withLock {
+            do {
+                return try acquireLocked(field, for: identity, ttl: ttl, now: now)
+            } catch StoreError.lockHeld(let holder) {
+                try audit.appendLocked(AuditEvent(.lockDenied, by: identity, data: [
+                    "field": .string(field.rawValue), "holder": .string(holder.user), "holder_session": .string(holder.session), "token": .int(holder.token),
+                ]), now: now)
+                throw StoreError.lockHeld(holder)
+            }
+        }
     }
 
     func acquireLocked(_ field: FieldName, for identity: EditorIdentity, ttl: TimeInterval, now: Date) throws -> Acquisition {
@@ -36,7 +48,7 @@ public struct LockTable: Sendable {
                 return Acquisition(lock: refreshed, refreshed: true, expiredPredecessor: nil)
             }
             guard current.isExpired(at: now) else { throw StoreError.lockHeld(current) }
-            try retire(current, reason: .expired)
+            try retire(current, reason: .expired, by: identity, now: now)
             expired = current
         }
         let lock = FieldLock(
@@ -47,6 +59,9 @@ public struct LockTable: Sendable {
         guard try FileIO.createExclusively(try CanonicalJSON.encode(lock), at: layout.lock(field)) else {
             throw StoreError.conflict("lock file for \(field) appeared while the project mutex was held")
         }
+        try audit.appendLocked(AuditEvent(.lockAcquired, by: identity, data: [
+            "field": .string(lock.field), "token": .int(lock.token), "expires_at": .string(lock.expiresAt),
+        ]), now: now)
         return Acquisition(lock: lock, refreshed: false, expiredPredecessor: expired)
     }
 
@@ -64,7 +79,7 @@ public struct LockTable: Sendable {
                 }
                 throw StoreError.lockHeld(current)
             }
-            try retire(current, reason: current.holder == identity ? .cancel : .forced)
+            try retire(current, reason: current.holder == identity ? .cancel : .forced, by: identity, now: now)
             return current
         }
     }
@@ -88,7 +103,7 @@ public struct LockTable: Sendable {
         guard try all().contains(where: { $0.isExpired(at: now) }) else { return [] }
         return try mutex.withLock {
             try all().filter { $0.isExpired(at: now) }.map { lock in
-                try retire(lock, reason: .expired)
+                try retire(lock, reason: .expired, by: .server, now: now)
                 return lock
             }
         }
@@ -98,7 +113,7 @@ public struct LockTable: Sendable {
     public func releaseAll(of identity: EditorIdentity, reason: LockReleaseReason = .disconnect) throws -> [FieldLock] {
         try mutex.withLock {
             try all().filter { $0.holder == identity }.map { lock in
-                try retire(lock, reason: reason)
+                try retire(lock, reason: reason, by: identity, now: Date())
                 return lock
             }
         }
@@ -142,10 +157,10 @@ public struct LockTable: Sendable {
         }
     }
 
-    /// Ends `lock` for `reason`: rename to its tombstone (the release and
-    /// its reason become visible at once), then unlink the tombstone.
-    /// Call with the project mutex held.
-    func retire(_ lock: FieldLock, reason: LockReleaseReason) throws {
+    /// Ends `lock` for `reason` on behalf of `actor`: rename to its tombstone
+    /// (the release and its reason become visible at once), audit it, then
+    /// unlink the tombstone. Call with the project mutex held.
+    func retire(_ lock: FieldLock, reason: LockReleaseReason, by actor: EditorIdentity, now: Date) throws {
         let field = try FieldName(lock.field)
         let tombstone = layout.locks + "/" + LockTombstone(field: field, token: lock.token, reason: reason).fileName
         guard rename(layout.lock(field), tombstone) == 0 else {
@@ -153,6 +168,10 @@ public struct LockTable: Sendable {
             throw StoreError.system("rename", layout.lock(field))
         }
         try FileIO.syncDirectory(layout.locks)
+        try audit.appendLocked(AuditEvent(.lockReleased, by: actor, data: [
+            "field": .string(lock.field), "token": .int(lock.token), "reason": .string(reason.rawValue),
+            "holder": .string(lock.user), "holder_session": .string(lock.session),
+        ]), now: now)
         try FileIO.remove(tombstone)
     }
 

@@ -8,6 +8,7 @@ import Foundation
 ///   objects/sha256/ab/cd…   blobs
 ///   drafts/000016.json      one record per version
 ///   locks/<field>.lock      held field locks (+ .token, the fencing counter)
+///   audit.jsonl             hash-chained audit trail, one JSON entry a line
 ///   .mutex                  flock target serializing changes
 /// ```
 public struct ProjectLayout: Sendable {
@@ -22,6 +23,7 @@ public struct ProjectLayout: Sendable {
     }
 
     public var manifest: String { directory + "/project.json" }
+    public var audit: String { directory + "/audit.jsonl" }
     public var drafts: String { directory + "/drafts" }
     public var objects: String { directory + "/objects/sha256" }
     public var locks: String { directory + "/locks" }

@@ -24,6 +24,11 @@ public struct ProjectManifest: Codable, Sendable, Equatable {
         case headVersion = "head_version"
         case currentDraftID = "current_draft_id"
     }
+
+    /// A user id a project may list: 1-200 characters, not starting with `@` (the server's own actors).
+    public static func isValidMemberID(_ user: String) -> Bool {
+        (1...200).contains(user.count) && !user.hasPrefix("@") && !user.contains("\0")
+    }
 }
 
 /// Whether a project still accepts changes.

@@ -54,7 +54,28 @@ extension ProjectStore {
         manifest.headVersion = version
         manifest.currentDraftID = stored.id
         try writeManifest(manifest)
+        try audit.appendLocked(Self.auditEvent(for: stored), now: now)
         return stored
+    }
+
+    /// The audit entry of a version: who, which record, what changed and by how much.
+    static func auditEvent(for draft: StoredDraft, recoveredLate: Bool = false) -> AuditEvent {
+        let record = draft.record
+        var data: [String: JSONValue] = [
+            "draft_id": .string(draft.id), "label": .string(record.label), "kind": .string(record.kind.rawValue),
+            "changed": .array(record.changed.map(JSONValue.string)), "message": record.message.json,
+            "delta": .object(record.delta.mapValues { delta in
+                .object([
+                    "change": .string(delta.change.rawValue), "old_sha256": delta.oldSHA256.json,
+                    "old_size": delta.oldSize.map(JSONValue.int) ?? .null, "new_size": delta.newSize.map(JSONValue.int) ?? .null,
+                ])
+            }),
+            "new_sha256": .object(Dictionary(uniqueKeysWithValues: record.changed.map { ($0, (record.fields[$0]?.sha256).json) })),
+            "lock_tokens": .object(record.lockTokens.mapValues(JSONValue.int)),
+        ]
+        if let target = record.revertedTo ?? record.undoOf ?? record.redoOf { data["of_version"] = .int(target) }
+        if recoveredLate { data["recorded_at_recovery"] = .bool(true) }
+        return AuditEvent(.draft(record.kind), by: EditorIdentity(user: record.authorID, session: record.sessionID), version: record.versionNumber, data: data)
     }
 
     func writeManifest(_ manifest: ProjectManifest) throws {

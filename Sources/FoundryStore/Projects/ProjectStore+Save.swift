@@ -47,7 +47,7 @@ extension ProjectStore {
             if !request.keepLocks {
                 for field in request.fields.keys.sorted() {
                     guard let lock = try locks.read(field) else { continue }
-                    try locks.retire(lock, reason: .save)
+                    try locks.retire(lock, reason: .save, by: identity, now: now)
                     released.append(lock)
                 }
             }

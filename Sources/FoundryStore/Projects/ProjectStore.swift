@@ -13,6 +13,7 @@ public final class ProjectStore: Sendable {
     public let layout: ProjectLayout
     public let blobs: BlobStore
     public let locks: LockTable
+    public let audit: AuditLog
     let mutex: ProjectMutex
     private let drafts = Mutex<[Int: CachedDraft]>([:])
 
@@ -30,7 +31,8 @@ public final class ProjectStore: Sendable {
         self.layout = layout
         self.blobs = BlobStore(layout: layout)
         self.mutex = ProjectMutex(path: layout.mutex)
-        self.locks = LockTable(layout: layout, mutex: mutex)
+        self.audit = AuditLog(path: layout.audit)
+        self.locks = LockTable(layout: layout, mutex: mutex, audit: audit)
     }
 
     /// The manifest as stored, with the head brought forward to the newest

@@ -49,16 +49,25 @@ public final class Workspace: Sendable {
         let id = request.id ?? ProjectID.generate(from: name)
         let final = ProjectLayout(root: root, id: id)
         guard !FileIO.exists(final.directory) else { throw StoreError.projectExists(id.rawValue) }
+        for user in request.members.keys where !ProjectManifest.isValidMemberID(user) {
+            throw StoreError.invalidArgument("invalid member id '\(user)': use 1-200 characters not starting with '@'")
+        }
+        var members = request.members
+        members[identity.user] = .owner
 
         let temp = ProjectLayout(directory: root + "/" + FileIO.tempPrefix + "create-" + id.rawValue + "-" + String(UInt32.random(in: 0...UInt32.max), radix: 36))
         defer { try? FileManager.default.removeItem(atPath: temp.directory) }
         for directory in [temp.directory, temp.drafts, temp.objects, temp.locks] { try FileIO.makeDirectory(directory) }
         let manifest = ProjectManifest(
             id: id.rawValue, name: name, createdAt: Timestamp.string(from: now), createdBy: identity.user,
-            state: .open, headVersion: 0, currentDraftID: nil, members: [identity.user: .owner]
+            state: .open, headVersion: 0, currentDraftID: nil, members: members
         )
         let building = ProjectStore(layout: temp, id: id)
         try building.writeManifest(manifest)
+        try building.audit.appendLocked(AuditEvent(.projectCreated, by: identity, data: ["name": .string(name)]), now: now)
+        for (user, role) in members.sorted(by: { $0.key < $1.key }) {
+            try building.audit.appendLocked(AuditEvent(.memberSet, by: identity, data: ["member": .string(user), "role": .string(role.rawValue), "previous_role": .null]), now: now)
+        }
         if !request.fields.isEmpty {
             _ = try building.mutex.withLock {
                 let fields = try Dictionary(uniqueKeysWithValues: request.fields.map { ($0.rawValue, try building.entry(for: $0, text: $1)) })

@@ -14,6 +14,13 @@ enum CanonicalJSON {
         return data
     }
 
+    /// One line of JSON (sorted keys, no newline): the form of an audit entry.
+    static func encodeLine(_ value: some Encodable) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(value)
+    }
+
     static func decode<T: Decodable>(_ type: T.Type, from data: Data, path: String) throws -> T {
         do {
             return try JSONDecoder().decode(type, from: data)

@@ -130,6 +130,37 @@ public enum FileIO {
         guard fsync(fd) == 0 else { throw StoreError.system("fsync", directory) }
     }
 
+    /// Writes all of `data` to `fd` (retrying short writes and `EINTR`).
+    static func writeAll(_ data: Data, to fd: Int32, path: String) throws {
+        try data.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw StoreError.system("write", path)
+                }
+                offset += written
+            }
+        }
+    }
+
+    /// Reads `count` bytes at `offset` of an open file (fewer at its end).
+    static func read(_ fd: Int32, offset: Int, count: Int, path: String) throws -> Data {
+        var buffer = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let got = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset + done)) }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw StoreError.system("read", path)
+            }
+            if got == 0 { break }
+            done += got
+        }
+        return Data(buffer[0..<done])
+    }
+
     /// Writes `data` to a new temp file beside `path` and `fsync`s it.
     private static func writeTemp(_ data: Data, near path: String, mode: mode_t) throws -> String {
         let directory = (path as NSString).deletingLastPathComponent
@@ -137,17 +168,7 @@ public enum FileIO {
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw StoreError.system("create", temp) }
         do {
-            try data.withUnsafeBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        throw StoreError.system("write", path)
-                    }
-                    offset += written
-                }
-            }
+            try writeAll(data, to: fd, path: path)
             guard fsync(fd) == 0 else { throw StoreError.system("fsync", path) }
             guard fchmod(fd, mode) == 0 else { throw StoreError.system("chmod", path) }
         } catch {

@@ -3,7 +3,8 @@ import Foundation
 /// Re-derives everything a project's files claim, without trusting the
 /// server: every blob is re-hashed against its name, every draft record is
 /// re-hashed into its successor's `parent_id`, every field points at a blob
-/// that exists, `changed` matches the parent, and the manifest names the head.
+/// that exists, `changed` matches the parent, the manifest names the head,
+/// and the audit trail is an unbroken chain with an entry for every version.
 public struct Verifier: Sendable {
     public let workspace: Workspace
 
@@ -26,6 +27,7 @@ public struct Verifier: Sendable {
         let records = verifyDrafts(layout, id: id, blobs: blobHashes, into: &report)
         verifyManifest(layout, id: id, records: records, into: &report)
         verifyLocks(layout, into: &report)
+        verifyAudit(layout, records: records, into: &report)
     }
 
     private func verifyBlobs(_ layout: ProjectLayout, into report: inout VerificationReport) -> Set<String> {

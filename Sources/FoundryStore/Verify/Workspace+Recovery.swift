@@ -2,7 +2,8 @@ import Foundation
 
 extension Workspace {
     /// Repairs what an interrupted write can leave behind, at startup:
-    /// a manifest behind its newest draft record is brought forward, and
+    /// a manifest behind its newest draft record is brought forward, a
+    /// version without its audit entry gets one (marked as recorded late), and
     /// temp files and half-built project directories older than `age` are
     /// removed (younger ones may belong to another process at work).
     ///
@@ -26,6 +27,8 @@ extension Workspace {
                     try store.writeManifest(current)
                     repairs.append("\(id): manifest head moved from \(stored.headVersion) to \(current.headVersion)")
                 }
+                let audited = try store.auditMissingVersionsLocked(now: now)
+                if !audited.isEmpty { repairs.append("\(id): audit entries added for versions \(audited)") }
             }
             for directory in [store.layout.drafts, store.layout.locks, store.layout.directory] {
                 for name in try FileIO.list(directory) where name.hasPrefix(FileIO.tempPrefix) || name.hasPrefix(LockTombstone.prefix) {

@@ -103,10 +103,13 @@ func run(_ executable: String, _ arguments: [String], in directory: String? = ni
 }
 
 /// Every file below `root` with the SHA-256 of its bytes.
+/// Every file under `root` with its hash, but the audit trails: a refused
+/// request leaves the project unchanged, yet a refused lock is audited.
 func snapshot(_ root: String) throws -> [String: String] {
     var files: [String: String] = [:]
     let enumerator = FileManager.default.enumerator(atPath: root)
     while let relative = enumerator?.nextObject() as? String {
+        if relative.hasSuffix("/audit.jsonl") { continue }
         let path = root + "/" + relative
         var isDirectory: ObjCBool = false
         _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)

@@ -1,4 +1,5 @@
-/// Any JSON value: the `data` of an event frame and the messages clients send.
+/// Any JSON value: the `data` of an audit entry or an event frame, and the
+/// messages clients send.
 public enum JSONValue: Sendable, Equatable, Codable {
     case null
     case bool(Bool)
@@ -55,5 +56,6 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
 }
 
 extension Optional where Wrapped == String {
-    var json: JSONValue { map(JSONValue.string) ?? .null }
+    /// The string, or JSON `null`.
+    public var json: JSONValue { map(JSONValue.string) ?? .null }
 }

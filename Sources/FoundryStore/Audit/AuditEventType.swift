@@ -1,0 +1,32 @@
+/// The kind of an audit entry, e.g. `draft.save` or `lock.denied`.
+///
+/// A string rather than a closed enum: a log written by a newer server
+/// stays readable (and verifiable) by an older `foundry verify`.
+public struct AuditEventType: RawRepresentable, Codable, Hashable, Sendable, CustomStringConvertible {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+
+    public init(from decoder: any Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    public static let projectCreated = AuditEventType("project.created")
+    /// A new version: `draft.save`, `draft.revert`, `draft.undo`, `draft.redo`, `draft.import`, `draft.create`.
+    public static func draft(_ kind: DraftKind) -> AuditEventType { AuditEventType("draft." + kind.rawValue) }
+    public static let lockAcquired = AuditEventType("lock.acquired")
+    public static let lockDenied = AuditEventType("lock.denied")
+    public static let lockReleased = AuditEventType("lock.released")
+    public static let memberSet = AuditEventType("member.set")
+    public static let memberRemoved = AuditEventType("member.removed")
+    public static let socketConnected = AuditEventType("socket.connected")
+    public static let socketDisconnected = AuditEventType("socket.disconnected")
+    /// A torn last line (a crash mid-append, never acknowledged) was cut off; the entry names its hash.
+    public static let auditRepaired = AuditEventType("audit.repaired")
+}
