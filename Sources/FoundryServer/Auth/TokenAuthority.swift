@@ -65,7 +65,7 @@ public struct TokenAuthority: Sendable {
         }
         let claims: FoundryClaims
         do { claims = try await keys.verify(token, as: FoundryClaims.self) } catch {
-            throw TokenRejection("\(error)")
+            throw TokenRejection(Self.explain(error))
         }
         if let issuer = policy.issuer, claims.iss?.value != issuer {
             throw TokenRejection("issuer '\(claims.iss?.value ?? "none")' is not '\(issuer)'")
@@ -74,6 +74,23 @@ public struct TokenAuthority: Sendable {
             throw TokenRejection("audience \(claims.aud?.value ?? []) does not include '\(audience)'")
         }
         return claims
+    }
+
+    /// jwt-kit's error as one sentence for the 401 body.
+    static func explain(_ error: any Error) -> String {
+        guard let error = error as? JWTError else { return "\(error)" }
+        switch error.errorType {
+        case .signatureVerificationFailed: return "the signature does not verify"
+        case .claimVerificationFailure:
+            switch error.failedClaim {
+            case is ExpirationClaim: return "the token expired (exp)"
+            case is NotBeforeClaim: return "the token is not valid yet (nbf)"
+            case is SubjectClaim: return "sub: \(error.reason ?? "invalid")"
+            default: return "a claim failed: \(error.reason ?? "invalid")"
+            }
+        case .malformedToken: return "malformed token: \(error.reason ?? "")"
+        default: return error.reason ?? "\(error.errorType)"
+        }
     }
 
     /// The `alg` of a compact JWS header, before any key is chosen.
