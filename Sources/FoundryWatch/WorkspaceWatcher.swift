@@ -51,6 +51,11 @@ public final class WorkspaceWatcher: Sendable {
         stop()
     }
 
+    /// Whether the watcher thread is reading inotify (`false` once it stopped, for whatever reason).
+    public var isRunning: Bool {
+        control.state.withLock { $0.started && !$0.finished }
+    }
+
     /// Test hook: while paused, the thread does not read inotify, so the
     /// kernel queue can fill up and overflow.
     package func setPaused(_ paused: Bool) {
@@ -69,6 +74,7 @@ final class WatchControl: Sendable {
         var stopping = false
         var paused = false
         var started = false
+        var finished = false
     }
 
     let state = Mutex(State())
@@ -103,6 +109,7 @@ final class WatchControl: Sendable {
 
     /// Called by the thread last, after closing its descriptors.
     func markStopped() {
+        state.withLock { $0.finished = true }
         close(wakeWriter)
         stopped.signal()
     }

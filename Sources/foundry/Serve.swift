@@ -23,9 +23,16 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between server pings; a socket that stops answering is closed.") var pingInterval: Double = 20
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env FOUNDRY_LOG_LEVEL).")
     var logLevel: String = ProcessInfo.processInfo.environment["FOUNDRY_LOG_LEVEL"] ?? "info"
+    @Option(help: "Log format: json (one object a line) or text (env FOUNDRY_LOG_FORMAT).")
+    var logFormat: String = ProcessInfo.processInfo.environment["FOUNDRY_LOG_FORMAT"] ?? "json"
 
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown log level '\(logLevel)'") }
+        switch logFormat {
+        case "json": LoggingSystem.bootstrap { JSONLogHandler(label: $0, level: level) }
+        case "text": break
+        default: throw ValidationError("unknown log format '\(logFormat)': use json or text")
+        }
         var logger = Logger(label: "foundry")
         logger.logLevel = level
         guard lockTtl >= 1, reapInterval > 0, eventLogSize >= 1, clientQueueLimit >= 1, maxMessageBytes >= 1024, pingInterval >= 1 else {

@@ -10,7 +10,7 @@ struct APIBehaviourTests {
         try await server.run { api in
             let health = try await api.request(.get, "/health", token: nil)
             #expect(health.status == .ok)
-            #expect(health.json["root_writable"] as? String == "true")
+            #expect(health.json["root_writable"] as? Bool == true)
         }
     }
 

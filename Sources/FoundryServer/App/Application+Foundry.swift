@@ -28,13 +28,14 @@ public enum FoundryServer {
             return String(decoding: data, as: UTF8.self)
         }
         let authority = try await TokenAuthority(secret: secret, jwks: jwks, policy: configuration.tokenPolicy)
-        let api = FoundryAPI(workspace: workspace, io: io, authority: authority, configuration: configuration)
+        let metrics = FoundryMetrics()
+        let api = FoundryAPI(workspace: workspace, io: io, authority: authority, configuration: configuration, metrics: metrics, watcher: watcher, logger: logger)
         let registry = HubRegistry(workspace: workspace, io: io, configuration: configuration)
         let router = Router(context: FoundryRequestContext.self)
         api.register(on: router, registry: registry)
         let realtime = RealtimeService(
             watcher: watcher, registry: registry, workspace: workspace, io: io,
-            reapInterval: .milliseconds(Int(configuration.reapInterval * 1000)), logger: logger
+            reapInterval: .milliseconds(Int(configuration.reapInterval * 1000)), metrics: metrics, logger: logger
         )
         let webSocket = WebSocketServerConfiguration(
             maxFrameSize: configuration.maxMessageBytes,

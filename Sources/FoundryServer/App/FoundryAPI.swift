@@ -1,5 +1,8 @@
+import Foundation
 import FoundryStore
+import FoundryWatch
 import Hummingbird
+import Logging
 
 /// The services every route uses, and the function that registers them.
 ///
@@ -10,15 +13,25 @@ public struct FoundryAPI: Sendable {
     public let io: BlockingIO
     public let authority: TokenAuthority
     public let configuration: ServerConfiguration
+    public let metrics: FoundryMetrics
+    /// The watcher whose thread `/health` reports on.
+    let watcher: WorkspaceWatcher
+    /// Structured events: edits, locks, sockets (one JSON object a line with `--log-format json`).
+    let logger: Logger
 
-    public init(workspace: Workspace, io: BlockingIO, authority: TokenAuthority, configuration: ServerConfiguration) {
+    init(workspace: Workspace, io: BlockingIO, authority: TokenAuthority, configuration: ServerConfiguration,
+         metrics: FoundryMetrics, watcher: WorkspaceWatcher, logger: Logger) {
+        self.logger = logger
         self.workspace = workspace
         self.io = io
         self.authority = authority
         self.configuration = configuration
+        self.metrics = metrics
+        self.watcher = watcher
     }
 
     func register(on router: Router<FoundryRequestContext>, registry: HubRegistry) {
+        router.middlewares.add(HTTPMetricsMiddleware(metrics: metrics))
         router.middlewares.add(ErrorMiddleware())
         router.middlewares.add(AuthMiddleware(authority: authority))
         addHealthRoutes(to: router)
@@ -29,6 +42,7 @@ public struct FoundryAPI: Sendable {
         addLockRoutes(to: router)
         addMemberRoutes(to: router)
         addAuditRoutes(to: router)
+        addMetricsRoutes(to: router)
         addWebSocketRoutes(to: router, registry: registry)
     }
 
@@ -41,6 +55,41 @@ public struct FoundryAPI: Sendable {
     func project(_ context: FoundryRequestContext, for action: ProjectAction) async throws -> ProjectStore {
         let caller = try context.requireCaller()
         return try await project(try ProjectID(try context.parameters.require("id")), for: action, caller: caller)
+    }
+
+    /// Takes or refreshes a field lock for HTTP and WebSocket alike, counting the outcome.
+    func acquireLock(_ field: FieldName, in store: ProjectStore, for editor: EditorIdentity, ttl: TimeInterval) async throws -> LockTable.Acquisition {
+        do {
+            let acquisition = try await io.run { () -> LockTable.Acquisition in
+                guard try store.manifest().state == .open else { throw StoreError.projectFrozen(store.id.rawValue) }
+                return try store.locks.acquire(field, for: editor, ttl: ttl)
+            }
+            metrics.lockRequest(acquisition.refreshed ? .refreshed : .granted)
+            if let expired = acquisition.expiredPredecessor { locksEnded([expired], reason: .expired, project: store.id) }
+            let lock = acquisition.lock
+            logger.log(level: acquisition.refreshed ? .debug : .info, acquisition.refreshed ? "lock refreshed" : "lock acquired", metadata: [
+                "project": "\(store.id)", "field": "\(lock.field)", "user": "\(lock.user)", "session": "\(lock.session)",
+                "token": "\(lock.token)", "expires_at": "\(lock.expiresAt)",
+            ])
+            return acquisition
+        } catch StoreError.lockHeld(let holder) {
+            metrics.lockRequest(.denied)
+            logger.info("lock denied", metadata: [
+                "project": "\(store.id)", "field": "\(field)", "user": "\(editor.user)", "session": "\(editor.session)", "holder": "\(holder.user)",
+            ])
+            throw StoreError.lockHeld(holder)
+        }
+    }
+
+    /// Counts and logs locks this server ended (hold time, reason).
+    func locksEnded(_ locks: [FieldLock], reason: LockReleaseReason, project: ProjectID) {
+        for lock in locks {
+            metrics.lockReleased(lock)
+            logger.info("lock released", metadata: [
+                "project": "\(project)", "field": "\(lock.field)", "user": "\(lock.user)", "session": "\(lock.session)",
+                "token": "\(lock.token)", "reason": "\(reason.rawValue)",
+            ])
+        }
     }
 
     func project(_ id: ProjectID, for action: ProjectAction, caller: Caller) async throws -> ProjectStore {

@@ -4,7 +4,7 @@ import HTTPTypes
 import Hummingbird
 
 /// Requires a valid `Authorization: Bearer <JWT>` on every request but
-/// `GET /health`, and records the caller in the context. WebSocket upgrades
+/// `GET /health` and `GET /metrics`, and records the caller in the context. WebSocket upgrades
 /// (`/ws/…`) may pass the token as `?token=` instead, since browsers cannot
 /// set headers on a WebSocket.
 ///
@@ -16,9 +16,12 @@ struct AuthMiddleware: RouterMiddleware {
     typealias Context = FoundryRequestContext
     let authority: TokenAuthority
     static let sessionHeader = HTTPField.Name("X-Foundry-Session")!
+    /// Served without a token: liveness for load balancers, metrics for Prometheus
+    /// (they name projects but hold no content; restrict them at the proxy if needed).
+    static let publicPaths: Set<String> = ["/health", "/metrics"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if request.uri.path == "/health" { return try await next(request, context) }
+        if Self.publicPaths.contains(request.uri.path) { return try await next(request, context) }
         var context = context
         do {
             context.caller = try await authenticate(request)

@@ -11,11 +11,14 @@ struct EventPump: Sendable {
     let registry: HubRegistry
     let workspace: Workspace
     let io: BlockingIO
+    let metrics: FoundryMetrics
 
     func run(_ events: AsyncStream<WatchEvent>) async {
         for await event in events {
+            let start = ContinuousClock.now
+            metrics.watcherEvent(kind: event.kind.metricName)
             do {
-                try await handle(event)
+                if try await handle(event) { metrics.broadcastTook(ContinuousClock.now - start) }
             } catch {
                 // A file vanished or could not be read; the next rescan or event corrects the hub.
                 continue
@@ -23,22 +26,24 @@ struct EventPump: Sendable {
         }
     }
 
-    func handle(_ event: WatchEvent) async throws {
+    /// Applies one event; `false` when no hub listens to its project.
+    @discardableResult
+    func handle(_ event: WatchEvent) async throws -> Bool {
         if event.project == "*", event.kind == .overflow {
             for hub in await registry.all { try await rescan(hub) }
-            return
+            return true
         }
-        guard let hub = await registry.existing(event.project) else { return }
+        guard let hub = await registry.existing(event.project) else { return false }
         let store = try workspace.project(ProjectID(event.project))
         switch event.kind {
         case .draftCreated(let version):
             let head = await hub.headVersion
-            guard version > head else { return }
+            guard version > head else { return true }
             let drafts = try await io.run { ((head + 1)...version).compactMap { try? store.draft($0) } }
             await hub.apply(.drafts(drafts))
         case .lockCreated(let field), .lockChanged(let field):
             let name = try FieldName(field)
-            guard let lock = try await io.run({ try store.locks.current(name) }) else { return }
+            guard let lock = try await io.run({ try store.locks.current(name) }) else { return true }
             await hub.apply(.lock(lock))
         case .lockReleased(let field, let token, let reason):
             await hub.apply(.lockReleased(field: field, token: token, reason: reason))
@@ -47,8 +52,9 @@ struct EventPump: Sendable {
         case .overflow:
             try await rescan(hub)
         case .projectAppeared:
-            break
+            return false
         }
+        return true
     }
 
     /// Reloads a hub from the files, announcing versions it missed, then `RESYNC`.
@@ -60,5 +66,20 @@ struct EventPump: Sendable {
             return (state, head < state.headVersion ? try ((head + 1)...state.headVersion).map(store.draft) : [])
         }
         await hub.apply(.rescan(state, missedDrafts: missed))
+    }
+}
+
+extension WatchEvent.Kind {
+    /// The `kind` label of `foundry_watcher_events_total`.
+    var metricName: String {
+        switch self {
+        case .projectAppeared: "project_appeared"
+        case .manifestChanged: "manifest_changed"
+        case .draftCreated: "draft_created"
+        case .lockCreated: "lock_created"
+        case .lockChanged: "lock_changed"
+        case .lockReleased: "lock_released"
+        case .overflow: "overflow"
+        }
     }
 }

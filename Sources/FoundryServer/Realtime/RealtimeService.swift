@@ -3,6 +3,7 @@ import FoundryStore
 import FoundryWatch
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// The background half of the server: the inotify watcher feeding the hubs,
 /// and the reaper that ends expired locks (whose tombstones the watcher then
@@ -13,19 +14,29 @@ struct RealtimeService: Service {
     let workspace: Workspace
     let io: BlockingIO
     let reapInterval: Duration
+    let metrics: FoundryMetrics
     let logger: Logger
 
+    /// Runs until graceful shutdown. A watcher that stops on its own does not
+    /// take the server down: saves and reads stay correct (the files are the
+    /// truth), broadcasts stop, the error is logged and `/health` answers 503
+    /// so that a supervisor can restart the process.
     func run() async throws {
         let watcher = watcher
-        let pump = EventPump(registry: registry, workspace: workspace, io: io)
+        let pump = EventPump(registry: registry, workspace: workspace, io: io, metrics: metrics)
+        let logger = logger
+        let shuttingDown = ShutdownFlag()
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { await pump.run(watcher.events) }
-                group.addTask { await reapUntilCancelled() }
-                await group.next()
-                group.cancelAll()
+                group.addTask {
+                    await pump.run(watcher.events)
+                    if !shuttingDown.isSet { logger.error("the inotify watcher stopped: no more broadcasts; /health reports 503") }
+                }
+                group.addTask { await cancelWhenGracefulShutdown { await reapUntilCancelled() } }
+                await group.waitForAll()
             }
         } onGracefulShutdown: {
+            shuttingDown.set()
             watcher.stop()
         }
         watcher.stop()
@@ -36,16 +47,27 @@ struct RealtimeService: Service {
         while !Task.isCancelled {
             try? await Task.sleep(for: reapInterval)
             let reaped = (try? await io.run { try workspace.reapExpiredLocks() }) ?? []
-            for lock in reaped {
-                logger.info("lock expired", metadata: ["field": "\(lock.field)", "user": "\(lock.user)", "token": "\(lock.token)"])
+            for (project, lock) in reaped {
+                metrics.lockReleased(lock)
+                logger.info("lock released", metadata: [
+                    "project": "\(project)", "field": "\(lock.field)", "user": "\(lock.user)", "session": "\(lock.session)",
+                    "token": "\(lock.token)", "reason": "expired",
+                ])
             }
         }
     }
 }
 
+/// Set once graceful shutdown began (so a stopping watcher is expected).
+final class ShutdownFlag: Sendable {
+    private let flag = Mutex(false)
+    var isSet: Bool { flag.withLock { $0 } }
+    func set() { flag.withLock { $0 = true } }
+}
+
 extension Workspace {
     /// Ends every expired lock in every project.
-    func reapExpiredLocks(now: Date = Date()) throws -> [FieldLock] {
-        try projectIDs().flatMap { try project($0).locks.reapExpired(now: now) }
+    func reapExpiredLocks(now: Date = Date()) throws -> [(ProjectID, FieldLock)] {
+        try projectIDs().flatMap { id in try project(id).locks.reapExpired(now: now).map { (id, $0) } }
     }
 }

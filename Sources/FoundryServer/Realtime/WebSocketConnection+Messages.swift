@@ -22,13 +22,10 @@ extension WebSocketConnection {
             let ttl = min(max(parsed.ttlSeconds ?? api.configuration.lockTTL, 1), 86_400)
             let editor = caller.editor
             let user = caller.user
-            try await api.io.run { try store.authorize(.edit, user: user) }
+            _ = try await api.io.run { try store.authorize(.edit, user: user) }
             switch kind {
             case .lockAcquire:
-                _ = try await api.io.run { () -> LockTable.Acquisition in
-                    guard try store.manifest().state == .open else { throw StoreError.projectFrozen(store.id.rawValue) }
-                    return try store.locks.acquire(field, for: editor, ttl: ttl)
-                }
+                _ = try await api.acquireLock(field, in: store, for: editor, ttl: ttl)
             case .lockRefresh:
                 let lock = try await api.io.run { () -> FieldLock in
                     guard try store.locks.current(field)?.holder == editor else {
@@ -38,7 +35,8 @@ extension WebSocketConnection {
                 }
                 await hub.reply(connection, .lockRefreshed, ["field": .string(lock.field), "token": .int(lock.token), "expires_at": .string(lock.expiresAt), "ref": ref])
             case .lockRelease:
-                _ = try await api.io.run { try store.locks.release(field, by: editor) }
+                let lock = try await api.io.run { try store.locks.release(field, by: editor) }
+                api.locksEnded([lock], reason: .cancel, project: store.id)
             case .ping:
                 break
             }

@@ -51,7 +51,7 @@ struct WebSocketConnection {
         }
         let connection = UUID()
         let editor = caller.editor
-        try await api.io.run {
+        _ = try await api.io.run {
             try store.record(AuditEvent(.socketConnected, by: editor, data: ["connection": .string(connection.uuidString), "name": caller.name.json]))
         }
         let (kicks, kick) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -60,6 +60,7 @@ struct WebSocketConnection {
         }
         let metadata: Logger.Metadata = ["project": "\(projectID)", "user": "\(caller.user)", "session": "\(caller.session)", "connection": "\(connection)"]
         logger.info("socket connected", metadata: metadata)
+        api.metrics.socketOpened(project: projectID.rawValue)
 
         let ending = await withTaskGroup(of: Ending.self) { group in
             group.addTask {
@@ -95,13 +96,14 @@ struct WebSocketConnection {
             return first
         }
 
+        api.metrics.socketClosed(project: projectID.rawValue)
         let sessionStillHere = await hub.leave(connection, session: caller.session)
         _ = try? await api.io.run {
             try store.record(AuditEvent(.socketDisconnected, by: editor, data: ["connection": .string(connection.uuidString), "ending": .string("\(ending)")]))
         }
         if !sessionStillHere {
             let released = (try? await api.io.run { try store.locks.releaseAll(of: editor, reason: .disconnect) }) ?? []
-            if !released.isEmpty { logger.info("locks released on disconnect", metadata: metadata.merging(["fields": "\(released.map(\.field))"]) { $1 }) }
+            api.locksEnded(released, reason: .disconnect, project: projectID)
         }
         logger.info("socket disconnected", metadata: metadata.merging(["ending": "\(ending)"]) { $1 })
         if ending == .evicted {

@@ -10,7 +10,18 @@ extension FoundryAPI {
             let caller = try context.requireCaller()
             let store = try await project(context, for: .edit)
             let save = try SaveBody.parse(try await JSON.bodyData(of: request, limit: configuration.maxBodyBytes)).request()
+            let start = ContinuousClock.now
             let result = try await io.run { try store.save(save, by: caller.editor) }
+            metrics.saveTook(ContinuousClock.now - start)
+            locksEnded(result.releasedLocks, reason: .save, project: store.id)
+            if result.created {
+                let record = result.draft.record
+                logger.info("draft saved", metadata: [
+                    "project": "\(store.id)", "user": "\(record.authorID)", "session": "\(record.sessionID)", "version": "\(record.versionNumber)",
+                    "draft_id": "\(result.draft.id)", "changed": .array(record.changed.map { .string($0) }),
+                    "delta_bytes": "\(record.delta.values.reduce(0) { $0 + abs(($1.newSize ?? 0) - ($1.oldSize ?? 0)) })",
+                ])
+            }
             let response = DraftResponse(draft: result.draft, created: result.created, releasedLocks: result.releasedLocks)
             return try JSON.response(response, status: result.created ? .created : .ok)
         }

@@ -3,19 +3,49 @@ import FoundryStore
 import Hummingbird
 
 extension FoundryAPI {
-    /// `GET /health` (no token needed): the server is up and its root is writable.
+    /// `GET /health` (no token needed): 200 when the root is writable and the
+    /// watcher thread is alive, 503 naming what is not.
     func addHealthRoutes(to router: Router<FoundryRequestContext>) {
         router.get("/health") { _, _ -> Response in
             let root = workspace.root
             let writable = try await io.run { () -> Bool in
-                let probe = root + "/.tmp-health-\(getpid())"
+                let probe = root + "/.tmp-health-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
                 defer { unlink(probe) }
-                return FileManager.default.createFile(atPath: probe, contents: Data("ok".utf8))
+                let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+                guard fd >= 0 else { return false }
+                defer { close(fd) }
+                return write(fd, "ok", 2) == 2 && fsync(fd) == 0
             }
+            let watching = watcher.isRunning
+            let healthy = writable && watching
             return try JSON.response(
-                ["status": writable ? "ok" : "degraded", "root": root, "root_writable": String(writable)],
-                status: writable ? .ok : .serviceUnavailable
+                HealthResponse(status: healthy ? "ok" : "degraded", root: root, rootWritable: writable, watcherAlive: watching),
+                status: healthy ? .ok : .serviceUnavailable
             )
         }
+    }
+
+    /// `GET /metrics` (no token needed): Prometheus text format.
+    func addMetricsRoutes(to router: Router<FoundryRequestContext>) {
+        router.get("/metrics") { _, _ -> Response in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: metrics.exposition()))
+            )
+        }
+    }
+}
+
+/// The body of `GET /health`.
+struct HealthResponse: Encodable {
+    var status: String
+    var root: String
+    var rootWritable: Bool
+    var watcherAlive: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case status, root
+        case rootWritable = "root_writable"
+        case watcherAlive = "watcher_alive"
     }
 }

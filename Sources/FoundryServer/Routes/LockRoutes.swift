@@ -54,11 +54,7 @@ extension FoundryAPI {
                     ttl = seconds
                 }
             }
-            let lifetime = ttl
-            let acquisition = try await io.run { () -> LockTable.Acquisition in
-                guard try store.manifest().state == .open else { throw StoreError.projectFrozen(store.id.rawValue) }
-                return try store.locks.acquire(field, for: caller.editor, ttl: lifetime)
-            }
+            let acquisition = try await acquireLock(field, in: store, for: caller.editor, ttl: ttl)
             return try JSON.response(LockResponse(lock: acquisition.lock, refreshed: acquisition.refreshed))
         }
 
@@ -71,6 +67,7 @@ extension FoundryAPI {
                 if force { try store.authorize(.manage, user: caller.user) }
                 return try store.locks.release(field, by: caller.editor, force: force)
             }
+            locksEnded([lock], reason: force && lock.holder != caller.editor ? .forced : .cancel, project: store.id)
             return try JSON.response(LockResponse(lock: lock, reason: force && lock.holder != caller.editor ? .forced : .cancel))
         }
 

@@ -42,7 +42,7 @@ extension FoundryAPI {
             } catch is DecodingError {
                 throw APIError.badRequest("INVALID_JSON", "the body must be {\"role\": \"owner\" | \"editor\" | \"reviewer\" | \"viewer\"}")
             }
-            try await io.run { try store.setMember(user, role: body.role, by: caller.editor) }
+            _ = try await io.run { try store.setMember(user, role: body.role, by: caller.editor) }
             return try JSON.response(MemberResponse(user: user, role: body.role))
         }
 
@@ -50,7 +50,7 @@ extension FoundryAPI {
             let caller = try context.requireCaller()
             let store = try await project(context, for: .manage)
             let user = try context.parameters.memberID()
-            try await io.run { try store.removeMember(user, by: caller.editor) }
+            _ = try await io.run { try store.removeMember(user, by: caller.editor) }
             return Response(status: .noContent)
         }
     }

@@ -5,6 +5,7 @@ import FoundryStore
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NIOCore
 
 /// A real server on a free loopback port over a temp workspace root, and a
@@ -28,10 +29,10 @@ struct TestServer {
     }
 
     /// Runs `body` against the live server; the root stays for inspection until `cleanup()`.
-    func run(watcher: WorkspaceWatcher? = nil, _ body: @Sendable (APIClient) async throws -> Void) async throws {
+    func run(watcher: WorkspaceWatcher? = nil, logger: Logger = Logger(label: "foundry"), _ body: @Sendable (APIClient) async throws -> Void) async throws {
         let workspace = try Workspace(root: root)
         let app = try await FoundryServer.makeApplication(
-            configuration: configuration, workspace: workspace, watcher: try watcher ?? WorkspaceWatcher(root: workspace.root)
+            configuration: configuration, workspace: workspace, watcher: try watcher ?? WorkspaceWatcher(root: workspace.root), logger: logger
         )
         try await app.test(.live) { client in
             try await body(APIClient(client: client, server: self))
