@@ -81,6 +81,16 @@ public struct FoundryAPI: Sendable {
         }
     }
 
+    /// Logs a new version: `draft saved` with who, which version, what changed and by how many bytes.
+    func logVersion(_ draft: StoredDraft, project: ProjectID) {
+        let record = draft.record
+        logger.info("draft saved", metadata: [
+            "project": "\(project)", "user": "\(record.authorID)", "session": "\(record.sessionID)", "version": "\(record.versionNumber)",
+            "kind": "\(record.kind.rawValue)", "draft_id": "\(draft.id)", "changed": .array(record.changed.map { .string($0) }),
+            "delta_bytes": "\(record.delta.values.reduce(0) { $0 + abs(($1.newSize ?? 0) - ($1.oldSize ?? 0)) })",
+        ])
+    }
+
     /// Counts and logs locks this server ended (hold time, reason).
     func locksEnded(_ locks: [FieldLock], reason: LockReleaseReason, project: ProjectID) {
         for lock in locks {

@@ -14,14 +14,7 @@ extension FoundryAPI {
             let result = try await io.run { try store.save(save, by: caller.editor) }
             metrics.saveTook(ContinuousClock.now - start)
             locksEnded(result.releasedLocks, reason: .save, project: store.id)
-            if result.created {
-                let record = result.draft.record
-                logger.info("draft saved", metadata: [
-                    "project": "\(store.id)", "user": "\(record.authorID)", "session": "\(record.sessionID)", "version": "\(record.versionNumber)",
-                    "draft_id": "\(result.draft.id)", "changed": .array(record.changed.map { .string($0) }),
-                    "delta_bytes": "\(record.delta.values.reduce(0) { $0 + abs(($1.newSize ?? 0) - ($1.oldSize ?? 0)) })",
-                ])
-            }
+            if result.created { logVersion(result.draft, project: store.id) }
             let response = DraftResponse(draft: result.draft, created: result.created, releasedLocks: result.releasedLocks)
             return try JSON.response(response, status: result.created ? .created : .ok)
         }

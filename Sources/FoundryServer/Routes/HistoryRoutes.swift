@@ -20,6 +20,7 @@ extension FoundryAPI {
             let store = try await project(context, for: .edit)
             let body = try await JSON.decode(RevertBody.self, from: request, limit: configuration.maxBodyBytes)
             let draft = try await io.run { try store.revert(to: body.toVersion, by: caller.editor, message: body.message) }
+            logVersion(draft, project: store.id)
             return try JSON.response(DraftResponse(draft: draft, created: true), status: .created)
         }
 
@@ -35,6 +36,7 @@ extension FoundryAPI {
             let draft = try await io.run {
                 action == "undo" ? try store.undo(field, by: caller.editor) : try store.redo(field, by: caller.editor)
             }
+            logVersion(draft, project: store.id)
             return try JSON.response(DraftResponse(draft: draft, created: true), status: .created)
         }
     }
