@@ -106,6 +106,19 @@ struct AccessControlTests {
             #expect(refused?["code"]?.string == "FORBIDDEN" && refused?["ref"]?.string == "r1")
             #expect(!FileManager.default.fileExists(atPath: server.root + "/onco/locks/system_prompt.lock"))
 
+            // A reviewer may not touch a lock either, not even one that exists.
+            _ = try await api.request(.put, "/projects/onco/locks/system_prompt", token: try await server.token("alice"))
+            let reviewer = try await RealtimeTests.socket(api, "rita", session: "rita-tab")
+            defer { reviewer.close() }
+            #expect(await reviewer.next("SNAPSHOT") != nil)
+            for type in ["LOCK_ACQUIRE", "LOCK_REFRESH", "LOCK_RELEASE"] {
+                reviewer.send(#"{"type": "\#(type)", "field": "system_prompt", "ref": "\#(type)"}"#)
+                let error = await reviewer.next("ERROR") { $0["ref"]?.string == type }
+                #expect(error?["code"]?.string == "FORBIDDEN", "\(type)")
+            }
+            let lock = try await api.request(.get, "/projects/onco/locks", token: try await server.token("vic"))
+            #expect(((lock.json["locks"] as? [[String: Any]])?.first?["user"] as? String) == "alice")
+
             let mallory = try await server.token("mallory")
             let port = api.port
             let close = try await blocking { try RawWebSocket(port: port, path: "/ws/project/onco?token=\(mallory)").readClose() }
