@@ -86,16 +86,19 @@ final class InotifyLoop {
             if (try? ProjectID(name)) != nil { watchProject(name, announce: true) }
         case .project(let project) where isDirectory && arrived:
             watchSubdirectory(name, of: project, announce: true)
+        case .runs(let project) where isDirectory && arrived:
+            watchRun(name, of: project, announce: true)
         default:
             let flags = PathClassifier.Flags(
                 created: mask & UInt32(IN_CREATE) != 0, movedIn: mask & UInt32(IN_MOVED_TO) != 0,
-                closedAfterWrite: mask & UInt32(IN_CLOSE_WRITE) != 0, deleted: mask & UInt32(IN_DELETE) != 0
+                closedAfterWrite: mask & UInt32(IN_CLOSE_WRITE) != 0, deleted: mask & UInt32(IN_DELETE) != 0,
+                modified: mask & UInt32(IN_MODIFY) != 0
             )
             guard let project = directory.kind.project,
                   let kind = PathClassifier.classify(directory.kind, name: name, flags: flags)
             else { return }
             switch kind {
-            case .manifestChanged, .lockChanged, .lockCreated:
+            case .manifestChanged, .lockChanged, .lockCreated, .runChanged:
                 guard fingerprints.changed(path) else { return }
             case .lockReleased(let field, _, _):
                 fingerprints.forget(directory.path + "/" + field.replacingOccurrences(of: "/", with: "%2F") + ".lock")
@@ -119,28 +122,46 @@ final class InotifyLoop {
         let path = configuration.root + "/" + project
         watch(path, as: .project(project))
         if announce { emit(WatchEvent(project: project, kind: .projectAppeared)) }
-        for sub in ["drafts", "locks"] where FileIO.isDirectory(path + "/" + sub) {
+        for sub in ["drafts", "locks", "runs"] + WatchEvent.AnnotationKind.allCases.map(\.rawValue) where FileIO.isDirectory(path + "/" + sub) {
             watchSubdirectory(sub, of: project, announce: announce)
         }
     }
 
-    /// Watches `drafts/` or `locks/`; when announcing, reports what is already
-    /// inside (it may have been written before the watch existed).
+    /// Watches a subdirectory of a project (`drafts/`, `locks/`, `comments/`,
+    /// `tasks/`, `runs/` and each run in it); when announcing, reports what is
+    /// already inside (it may have been written before the watch existed).
     private func watchSubdirectory(_ name: String, of project: String, announce: Bool) {
+        guard let kind = WatchedDirectory.projectSubdirectory(name, of: project) else { return }
         let path = configuration.root + "/" + project + "/" + name
-        let kind: WatchedDirectory
-        switch name {
-        case "drafts": kind = .drafts(project)
-        case "locks": kind = .locks(project)
-        default: return
-        }
         watch(path, as: kind)
-        guard announce else { return }
+        if case .runs = kind {
+            let runs = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
+            for run in runs where PathClassifier.isRunName(run) && FileIO.isDirectory(path + "/" + run) {
+                watchRun(run, of: project, announce: announce)
+            }
+        } else if announce {
+            announceExisting(in: path, as: kind)
+        }
+    }
+
+    private func watchRun(_ run: String, of project: String, announce: Bool) {
+        guard PathClassifier.isRunName(run) else { return }
+        let path = configuration.root + "/" + project + "/runs/" + run
+        let kind = WatchedDirectory.run(project, run: run)
+        watch(path, as: kind)
+        if announce { announceExisting(in: path, as: kind) }
+    }
+
+    private func announceExisting(in path: String, as kind: WatchedDirectory) {
+        guard let project = kind.project else { return }
         let existing = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
         for entry in existing {
-            let flags = PathClassifier.Flags(created: true, movedIn: false, closedAfterWrite: false, deleted: false)
+            let flags = PathClassifier.Flags(created: true, movedIn: false, closedAfterWrite: true, deleted: false)
             if let event = PathClassifier.classify(kind, name: entry, flags: flags) {
-                if case .lockCreated = event { _ = fingerprints.changed(path + "/" + entry) }
+                switch event {
+                case .lockCreated, .runChanged: _ = fingerprints.changed(path + "/" + entry)
+                default: break
+                }
                 emit(WatchEvent(project: project, kind: event))
             }
         }
@@ -151,8 +172,9 @@ final class InotifyLoop {
         switch kind {
         case .root: mask = Int32(IN_CREATE | IN_MOVED_TO | IN_ONLYDIR)
         case .project: mask = Int32(IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE | IN_ONLYDIR)
-        case .drafts: mask = Int32(IN_CREATE | IN_MOVED_TO | IN_ONLYDIR)
+        case .drafts, .annotations, .runs: mask = Int32(IN_CREATE | IN_MOVED_TO | IN_ONLYDIR)
         case .locks: mask = Int32(IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE | IN_ONLYDIR)
+        case .run: mask = Int32(IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE | IN_MODIFY | IN_ONLYDIR)
         }
         let wd = inotify_add_watch(configuration.descriptor, path, UInt32(bitPattern: mask))
         if wd >= 0 { directories[wd] = (path, kind) }

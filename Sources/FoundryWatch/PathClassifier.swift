@@ -9,6 +9,7 @@ enum PathClassifier {
         var movedIn: Bool
         var closedAfterWrite: Bool
         var deleted: Bool
+        var modified: Bool = false
     }
 
     static func classify(_ directory: WatchedDirectory, name: String, flags: Flags) -> WatchEvent.Kind? {
@@ -30,12 +31,27 @@ enum PathClassifier {
             if flags.movedIn || flags.closedAfterWrite { return .lockChanged(field: field) }
             if flags.deleted { return .lockReleased(field: field, token: nil, reason: "removed") }
             return nil
+        case .annotations(_, let kind):
+            guard flags.created || flags.movedIn, let sequence = draftVersion(name) else { return nil }
+            return .annotationAdded(kind, sequence: sequence)
+        case .runs:
+            return nil
+        case .run(_, let run):
+            if name == "run.json", flags.movedIn || flags.closedAfterWrite { return .runChanged(run: run) }
+            if name == "console.log", flags.created || flags.movedIn || flags.modified { return .consoleAppended(run: run) }
+            return nil
         }
     }
 
+    /// The number of a six-digit record file (`000016.json`): a draft version or an annotation sequence.
     static func draftVersion(_ name: String) -> Int? {
         guard name.hasSuffix(".json"), name.count == 11, let version = Int(name.dropLast(5)) else { return nil }
         return version
+    }
+
+    /// Whether `name` can be a run directory (the same rule as a project id: a lowercase slug).
+    static func isRunName(_ name: String) -> Bool {
+        (try? ProjectID(name)) != nil
     }
 
     static func lockField(_ name: String) -> String? {

@@ -22,7 +22,18 @@ public struct WatchEvent: Sendable, Equatable {
         case lockChanged(field: String)
         /// A lock ended: renamed to its tombstone (reason known), or deleted by hand (`reason == "removed"`).
         case lockReleased(field: String, token: Int?, reason: String)
+        /// `comments/<n>.json` or `tasks/<n>.json` appeared: annotation event number `sequence`.
+        case annotationAdded(AnnotationKind, sequence: Int)
+        /// `runs/<run>/run.json` appeared or was replaced with different bytes.
+        case runChanged(run: String)
+        /// `runs/<run>/console.log` grew (or appeared).
+        case consoleAppended(run: String)
         /// Events were lost (`IN_Q_OVERFLOW` or a lost watch): rescan the project (or all, for `"*"`).
         case overflow
+    }
+
+    /// The annotation directories of a project, each a numbered series of immutable records.
+    public enum AnnotationKind: String, Sendable, Equatable, CaseIterable {
+        case comments, tasks
     }
 }

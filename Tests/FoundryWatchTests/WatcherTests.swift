@@ -101,6 +101,46 @@ struct WatcherTests {
         })
     }
 
+    @Test("Annotation records, runs created later, run records and console appends become typed events")
+    func annotationsAndRuns() async throws {
+        let root = try makeRoot()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = try Workspace(root: root).createProject(NewProject(name: "x", id: try ProjectID("p")), by: identity)
+        let watcher = try WorkspaceWatcher(root: root)
+        defer { watcher.stop() }
+        let reader = EventReader(watcher)
+        let project = store.layout.directory
+
+        // A directory that appears after the watch started is watched, and what is already in it reported.
+        let staged = project + "/.tmp-comments"
+        try FileManager.default.createDirectory(atPath: staged, withIntermediateDirectories: true)
+        try FileIO.replace(Data("{}".utf8), at: staged + "/000001.json")
+        try FileManager.default.moveItem(atPath: staged, toPath: project + "/comments")
+        #expect(await reader.next { $0 == WatchEvent(project: "p", kind: .annotationAdded(.comments, sequence: 1)) } != nil)
+        try FileIO.replace(Data("{}".utf8), at: project + "/comments/000002.json")
+        #expect(await reader.next { $0.kind == .annotationAdded(.comments, sequence: 2) } != nil)
+        try FileManager.default.createDirectory(atPath: project + "/tasks", withIntermediateDirectories: true)
+        try FileIO.replace(Data("{}".utf8), at: project + "/tasks/000001.json")
+        #expect(await reader.next { $0.kind == .annotationAdded(.tasks, sequence: 1) } != nil)
+
+        try FileManager.default.createDirectory(atPath: project + "/runs/r1", withIntermediateDirectories: true)
+        try FileIO.replace(Data(#"{"state": "running"}"#.utf8), at: project + "/runs/r1/run.json")
+        #expect(await reader.next { $0.kind == .runChanged(run: "r1") } != nil)
+        let shell = try Process.run(URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", "printf 'a\\n' >> \(project)/runs/r1/console.log"])
+        shell.waitUntilExit()
+        #expect(await reader.next { $0.kind == .consoleAppended(run: "r1") } != nil)
+        let handle = try #require(FileHandle(forWritingAtPath: project + "/runs/r1/console.log"))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("b\n".utf8))
+        try handle.close()
+        #expect(await reader.next { $0.kind == .consoleAppended(run: "r1") } != nil)
+        // The same run record again is no news; a changed one is.
+        try FileIO.replace(Data(#"{"state": "running"}"#.utf8), at: project + "/runs/r1/run.json")
+        #expect(await reader.next(within: 0.5) { $0.kind == .runChanged(run: "r1") } == nil)
+        try FileIO.replace(Data(#"{"state": "finished"}"#.utf8), at: project + "/runs/r1/run.json")
+        #expect(await reader.next { $0.kind == .runChanged(run: "r1") } != nil)
+    }
+
     @Test("A burst larger than the kernel queue while the reader is paused ends in an overflow event")
     func overflow() async throws {
         let root = try makeRoot()

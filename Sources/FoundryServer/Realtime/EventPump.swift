@@ -51,7 +51,7 @@ struct EventPump: Sendable {
             await hub.apply(.manifest(try await io.run { try store.manifest() }))
         case .overflow:
             try await rescan(hub)
-        case .projectAppeared:
+        case .projectAppeared, .annotationAdded, .runChanged, .consoleAppended:
             return false
         }
         return true
@@ -79,6 +79,9 @@ extension WatchEvent.Kind {
         case .lockCreated: "lock_created"
         case .lockChanged: "lock_changed"
         case .lockReleased: "lock_released"
+        case .annotationAdded(let kind, _): kind == .comments ? "comment_added" : "task_added"
+        case .runChanged: "run_changed"
+        case .consoleAppended: "console_appended"
         case .overflow: "overflow"
         }
     }
