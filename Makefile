@@ -9,7 +9,7 @@ CONFIG ?= debug
 DEBS   := pkg-config libinotifytools0-dev libxxhash-dev libssl-dev patch rsync jq curl openssl
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build serve test clean
+.PHONY: deps build serve test fuzz clean
 
 ## deps: install the system libraries and tools the build and tests use
 deps:
@@ -31,6 +31,11 @@ serve: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+## fuzz: schemathesis (PyPI) against a live server, driven by the served OpenAPI document
+fuzz: deps
+	$(SWIFT) build --product foundry
+	scripts/fuzz
 
 clean:
 	rm -rf .build

@@ -43,6 +43,7 @@ public struct FoundryAPI: Sendable {
         addMemberRoutes(to: router)
         addAuditRoutes(to: router)
         addMetricsRoutes(to: router)
+        addOpenAPIRoutes(to: router)
         addWebSocketRoutes(to: router, registry: registry)
     }
 

@@ -4,7 +4,7 @@ import HTTPTypes
 import Hummingbird
 
 /// Requires a valid `Authorization: Bearer <JWT>` on every request but
-/// `GET /health` and `GET /metrics`, and records the caller in the context. WebSocket upgrades
+/// `GET /health`, `GET /metrics` and `GET /openapi.yaml`, and records the caller in the context. WebSocket upgrades
 /// (`/ws/…`) may pass the token as `?token=` instead, since browsers cannot
 /// set headers on a WebSocket.
 ///
@@ -18,7 +18,7 @@ struct AuthMiddleware: RouterMiddleware {
     static let sessionHeader = HTTPField.Name("X-Foundry-Session")!
     /// Served without a token: liveness for load balancers, metrics for Prometheus
     /// (they name projects but hold no content; restrict them at the proxy if needed).
-    static let publicPaths: Set<String> = ["/health", "/metrics"]
+    static let publicPaths: Set<String> = ["/health", "/metrics", "/openapi.yaml"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if Self.publicPaths.contains(request.uri.path) { return try await next(request, context) }
