@@ -14,6 +14,7 @@ extension ProjectStore {
     /// bundle of this very version (`bundleExists`). A complete one is what
     /// a freeze interrupted before the manifest write leaves behind: it is
     /// verified and adopted as it is (`reused`), keeping its recorded freeze.
+    @discardableResult
     public func freeze(_ request: FreezeRequest, by identity: EditorIdentity, now: Date = Date()) throws -> FreezeResult {
         try mutex.withLock {
             var project = try manifest()

@@ -25,8 +25,11 @@ extension Verifier {
             }
             report.bundlesChecked += 1
             let tree: ReleaseTree
-            do { tree = try BundleDirectory.read(path) } catch {
-                report.damage(path, "\(error)")
+            do { tree = try BundleDirectory.read(path) } catch StoreError.corrupt(let file, let reason) {
+                report.damage(file, reason)
+                continue
+            } catch {
+                report.damage(path, "cannot read: \(error)")
                 continue
             }
             let manifest = tree.manifest
