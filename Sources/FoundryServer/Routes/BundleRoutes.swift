@@ -24,8 +24,7 @@ struct BundleSummary: Encodable {
     var reused: Bool?
     var manifest: ReleaseManifest?
 
-    init(tree: ReleaseTree, name: BundleName, reused: Bool? = nil, withManifest: Bool = false) {
-        let manifest = tree.manifest
+    init(manifest: ReleaseManifest, manifestSHA256: String, name: BundleName, reused: Bool? = nil, withManifest: Bool = false) {
         projectID = manifest.projectID
         bundle = name.rawValue
         version = manifest.version
@@ -33,9 +32,13 @@ struct BundleSummary: Encodable {
         draftID = manifest.draftID
         frozenBy = manifest.frozenBy
         frozenAt = manifest.frozenAt
-        manifestSHA256 = Digest.sha256(tree.files[ReleaseTree.manifestName] ?? Data())
+        self.manifestSHA256 = manifestSHA256
         self.reused = reused
         self.manifest = withManifest ? manifest : nil
+    }
+
+    init(tree: ReleaseTree, name: BundleName) {
+        self.init(manifest: tree.manifest, manifestSHA256: Digest.sha256(tree.files[ReleaseTree.manifestName] ?? Data()), name: name)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -63,9 +66,8 @@ extension FoundryAPI {
                 "draft_id": "\(result.manifest.draftID)", "bundle": "\(result.bundle)", "manifest_sha256": "\(result.manifestSHA256)",
                 "reused_bundle": "\(result.reused)",
             ])
-            let tree = try await io.run { try store.bundle(result.bundle) }
             return try JSON.response(
-                BundleSummary(tree: tree, name: result.bundle, reused: result.reused, withManifest: true),
+                BundleSummary(manifest: result.manifest, manifestSHA256: result.manifestSHA256, name: result.bundle, reused: result.reused, withManifest: true),
                 status: .created, headers: [.location: "/projects/\(store.id)/bundles/\(result.bundle)"]
             )
         }
