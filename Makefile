@@ -6,7 +6,7 @@ ROOT   ?= ./workspaces
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 CONFIG ?= debug
-DEBS   := pkg-config libinotifytools0-dev libxxhash-dev libssl-dev patch rsync jq curl openssl
+DEBS   := pkg-config libinotifytools0-dev libxxhash-dev libssl-dev zlib1g-dev patch rsync jq curl openssl
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build serve test fuzz clean

@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "FoundryDiff", targets: ["FoundryDiff"]),
         .library(name: "FoundryWatch", targets: ["FoundryWatch"]),
         .library(name: "FoundryServer", targets: ["FoundryServer"]),
+        .library(name: "FoundryArchive", targets: ["FoundryArchive"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -33,16 +34,20 @@ let package = Package(
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CInotifyTools", providers: [.apt(["libinotifytools0-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(
             name: "FoundryStore",
             dependencies: [
                 "CXXHash",
                 "CLibCrypto",
+                "FoundryArchive",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
         .target(name: "FoundryDiff"),
+        // Deterministic tar + gzip writer (no file system, no store types).
+        .target(name: "FoundryArchive", dependencies: ["CZlib"]),
         .target(name: "FoundryWatch", dependencies: ["FoundryStore", "CInotifyTools", "CXXHash"]),
         .target(
             name: "FoundryServer",
@@ -82,6 +87,7 @@ let package = Package(
 
         .testTarget(name: "FoundryStoreTests", dependencies: ["FoundryStore"]),
         .testTarget(name: "FoundryDiffTests", dependencies: ["FoundryDiff"]),
+        .testTarget(name: "FoundryArchiveTests", dependencies: ["FoundryArchive"]),
         .testTarget(name: "FoundryWatchTests", dependencies: ["FoundryWatch", "FoundryStore"]),
         .testTarget(
             name: "FoundryServerTests",

@@ -30,7 +30,7 @@ struct Audit: AsyncParsableCommand {
     static func describe(_ entry: AuditEntry) -> String {
         var parts = ["#\(entry.seq)", entry.ts, "\(entry.user)/\(entry.session)", entry.type.rawValue]
         if let version = entry.version { parts.append("v\(version)") }
-        for key in ["field", "reason", "holder", "member", "role", "changed", "of_version", "connection"] {
+        for key in ["field", "reason", "holder", "member", "role", "changed", "of_version", "connection", "bundle"] {
             guard let value = entry.data[key] else { continue }
             parts.append("\(key)=\(Self.text(value))")
         }

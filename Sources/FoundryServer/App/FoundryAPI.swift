@@ -42,6 +42,8 @@ public struct FoundryAPI: Sendable {
         addLockRoutes(to: router)
         addMemberRoutes(to: router)
         addAuditRoutes(to: router)
+        addExportRoutes(to: router)
+        addBundleRoutes(to: router)
         addMetricsRoutes(to: router)
         addOpenAPIRoutes(to: router)
         addWebSocketRoutes(to: router, registry: registry)

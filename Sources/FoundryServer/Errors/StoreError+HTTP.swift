@@ -31,6 +31,19 @@ extension StoreError {
         case .conflict: return APIError(.conflict, code: "CONFLICT", message: message)
         case .storageFull: return APIError(.insufficientStorage, code: "STORAGE_FULL", message: message)
         case .io, .corrupt: return APIError(.internalServerError, code: "STORAGE_ERROR", message: message)
+        case .invalidBundleName: return APIError(.badRequest, code: "INVALID_BUNDLE_NAME", message: message)
+        case .alreadyFrozen(_, let bundle):
+            return APIError(.conflict, code: "ALREADY_FROZEN", message: message, details: bundle.map { ["bundle": $0] } ?? [:])
+        case .locksHeld(let locks):
+            return APIError(.conflict, code: "LOCKS_HELD", message: message, details: [
+                "fields": locks.map(\.field).joined(separator: ","), "holders": locks.map(\.user).joined(separator: ","),
+            ])
+        case .invalidContent(let field, let version, let problem):
+            return APIError(.unprocessableContent, code: "INVALID_CONTENT", message: message, details: [
+                "field": field, "version": String(version), "line": String(problem.line), "column": String(problem.column),
+            ])
+        case .bundleExists(let name, _): return APIError(.conflict, code: "BUNDLE_EXISTS", message: message, details: ["bundle": name])
+        case .bundleNotFound: return APIError(.notFound, code: "BUNDLE_NOT_FOUND", message: message)
         }
     }
 }

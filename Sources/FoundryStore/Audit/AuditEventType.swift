@@ -29,4 +29,6 @@ public struct AuditEventType: RawRepresentable, Codable, Hashable, Sendable, Cus
     public static let socketDisconnected = AuditEventType("socket.disconnected")
     /// A torn last line (a crash mid-append, never acknowledged) was cut off; the entry names its hash.
     public static let auditRepaired = AuditEventType("audit.repaired")
+    /// The project turned read-only: version, draft id, bundle name and the SHA-256 of its MANIFEST.json.
+    public static let projectFrozen = AuditEventType("project.frozen")
 }

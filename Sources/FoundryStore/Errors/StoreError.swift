@@ -38,6 +38,17 @@ public enum StoreError: Error, Sendable, Equatable {
     case io(path: String, operation: String, errno: Int32)
     /// A file on disk does not hold what it must.
     case corrupt(path: String, reason: String)
+    /// A bundle name that is not an allowed slug.
+    case invalidBundleName(String)
+    /// A freeze of a project that is frozen already (into `bundle`).
+    case alreadyFrozen(project: String, bundle: String?)
+    /// Live field locks stand in the way of a freeze.
+    case locksHeld([FieldLock])
+    /// A JSON/JSONL/YAML field of `version` does not parse; freeze and export refuse it.
+    case invalidContent(field: String, version: Int, problem: SyntaxProblem)
+    /// `bundles/<name>` exists and cannot be this freeze's bundle.
+    case bundleExists(String, reason: String)
+    case bundleNotFound(project: String, bundle: String)
 }
 
 extension StoreError: CustomStringConvertible {
@@ -86,6 +97,19 @@ extension StoreError: CustomStringConvertible {
             return "\(operation) \(path) failed: \(String(cString: strerror(errno)))"
         case .corrupt(let path, let reason):
             return "\(path): \(reason)"
+        case .invalidBundleName(let name):
+            return "invalid bundle name \(quoted(name)): use 1-100 characters of a-z, 0-9, '.', '_' and '-', starting with a letter or digit"
+        case .alreadyFrozen(let project, let bundle):
+            return "project \(quoted(project)) is already frozen" + (bundle.map { " into bundle \(quoted($0))" } ?? "") + "; a bundle never changes"
+        case .locksHeld(let locks):
+            let held = locks.map { "\(quoted($0.field)) by \($0.user) (session \($0.session))" }.joined(separator: ", ")
+            return "cannot freeze while fields are locked: \(held); save or release them first"
+        case .invalidContent(let field, let version, let problem):
+            return "field \(quoted(field)) of version \(version) is not valid: line \(problem.line), column \(problem.column): \(problem.message)"
+        case .bundleExists(let name, let reason):
+            return "bundle \(quoted(name)) already exists: \(reason)"
+        case .bundleNotFound(let project, let bundle):
+            return "bundle \(quoted(bundle)) of project \(quoted(project)) not found"
         }
     }
 

@@ -26,6 +26,7 @@ public struct LockTable: Sendable {
     @discardableResult
     public func acquire(_ field: FieldName, for identity: EditorIdentity, ttl: TimeInterval, now: Date = Date()) throws -> Acquisition {
         try mutex.withLock {
+            try requireOpenProject()
             do {
                 return try acquireLocked(field, for: identity, ttl: ttl, now: now)
             } catch StoreError.lockHeld(let holder) {
@@ -173,6 +174,14 @@ public struct LockTable: Sendable {
             "holder": .string(lock.user), "holder_session": .string(lock.session),
         ]), now: now)
         try FileIO.remove(tombstone)
+    }
+
+    /// Throws `projectFrozen` when `project.json` says the project is frozen:
+    /// no lock is granted in a read-only project. Call with the mutex held.
+    private func requireOpenProject() throws {
+        guard let data = try FileIO.read(layout.manifest) else { return }
+        let manifest = try CanonicalJSON.decode(ProjectManifest.self, from: data, path: layout.manifest)
+        guard manifest.state == .open else { throw StoreError.projectFrozen(manifest.id) }
     }
 
     func read(_ field: FieldName) throws -> FieldLock? {

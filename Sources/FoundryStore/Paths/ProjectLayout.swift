@@ -9,6 +9,7 @@ import Foundation
 ///   drafts/000016.json      one record per version
 ///   locks/<field>.lock      held field locks (+ .token, the fencing counter)
 ///   audit.jsonl             hash-chained audit trail, one JSON entry a line
+///   bundles/<name>/         a frozen release (written once, never changed)
 ///   .mutex                  flock target serializing changes
 /// ```
 public struct ProjectLayout: Sendable {
@@ -27,6 +28,8 @@ public struct ProjectLayout: Sendable {
     public var drafts: String { directory + "/drafts" }
     public var objects: String { directory + "/objects/sha256" }
     public var locks: String { directory + "/locks" }
+    /// Frozen releases: `bundles/<name>/` (MANIFEST.json, SHA256SUMS, files/…).
+    public var bundles: String { directory + "/bundles" }
     var tokenCounter: String { locks + "/.token" }
     var mutex: String { directory + "/.mutex" }
 
@@ -46,6 +49,10 @@ public struct ProjectLayout: Sendable {
 
     public func blob(_ sha256: String) -> String {
         objects + "/" + sha256.prefix(2) + "/" + sha256.dropFirst(2)
+    }
+
+    public func bundle(_ name: BundleName) -> String {
+        bundles + "/" + name.rawValue
     }
 
     public func lock(_ field: FieldName) -> String {

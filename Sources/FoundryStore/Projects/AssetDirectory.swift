@@ -35,6 +35,7 @@ extension ProjectStore {
     /// Refused when a field it changes is locked by another session.
     public func importVersion(_ fields: [FieldName: String], by identity: EditorIdentity, message: String? = nil, now: Date = Date()) throws -> StoredDraft? {
         try mutex.withLock {
+            try requireOpenLocked()
             let entries = Dictionary(uniqueKeysWithValues: try fields.map { ($0.rawValue, try entry(for: $0, text: $1)) })
             let head = try self.head()?.record.fields ?? [:]
             guard entries != head else { return nil }

@@ -16,9 +16,11 @@ public struct ProjectManifest: Codable, Sendable, Equatable {
     /// The id of the head version's draft record (`nil` before the first version).
     public var currentDraftID: String?
     public var members: [String: ProjectRole]
+    /// Set when the project is frozen: its bundle, version, who and when.
+    public var freeze: FreezeInfo?
 
     enum CodingKeys: String, CodingKey {
-        case format, id, name, state, members
+        case format, id, name, state, members, freeze
         case createdAt = "created_at"
         case createdBy = "created_by"
         case headVersion = "head_version"

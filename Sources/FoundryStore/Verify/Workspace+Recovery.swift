@@ -29,6 +29,14 @@ extension Workspace {
                 }
                 let audited = try store.auditMissingVersionsLocked(now: now)
                 if !audited.isEmpty { repairs.append("\(id): audit entries added for versions \(audited)") }
+                if try store.auditMissingFreezeLocked(now: now) { repairs.append("\(id): audit entry added for its freeze") }
+            }
+            for name in try FileIO.list(store.layout.bundles) where name.hasPrefix(FileIO.tempPrefix) {
+                let path = store.layout.bundles + "/" + name
+                if isOlder(path, than: age, now: now) {
+                    try FileManager.default.removeItem(atPath: path)
+                    repairs.append("removed half-written bundle \(path)")
+                }
             }
             for directory in [store.layout.drafts, store.layout.locks, store.layout.directory] {
                 for name in try FileIO.list(directory) where name.hasPrefix(FileIO.tempPrefix) || name.hasPrefix(LockTombstone.prefix) {

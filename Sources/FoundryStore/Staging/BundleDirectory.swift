@@ -1,0 +1,121 @@
+import Foundation
+
+/// `bundles/<name>/` on disk: written once, atomically, and read back.
+///
+/// Writing builds the whole tree in `bundles/.tmp-<name>-<random>/` (every
+/// file created exclusively, mode 0444, `fsync`ed; every directory
+/// `fsync`ed), then renames it into place and `fsync`s `bundles/`: a crash
+/// leaves no bundle or a complete one, plus at worst a temp directory that
+/// the next start removes.
+enum BundleDirectory {
+    static func write(_ tree: ReleaseTree, to path: String) throws {
+        let parent = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        try FileIO.makeDirectory(parent)
+        let temp = parent + "/" + FileIO.tempPrefix + name + "-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        guard mkdir(temp, 0o755) == 0 else { throw StoreError.system("mkdir", temp) }
+        do {
+            var directories: Set<String> = [temp]
+            for (relative, data) in tree.files.sorted(by: { $0.key < $1.key }) {
+                var parts = relative.split(separator: "/").dropLast()
+                var chain: [String] = []
+                while !parts.isEmpty {
+                    chain.append(temp + "/" + parts.joined(separator: "/"))
+                    parts = parts.dropLast()
+                }
+                for directory in chain.reversed() where !directories.contains(directory) {
+                    guard mkdir(directory, 0o755) == 0 else { throw StoreError.system("mkdir", directory) }
+                    directories.insert(directory)
+                }
+                try createFile(temp + "/" + relative, data)
+            }
+            // Deepest first, so each directory's entries are durable before its parent's.
+            for directory in directories.sorted(by: { $0.count > $1.count }) { try FileIO.syncDirectory(directory) }
+            guard rename(temp, path) == 0 else {
+                if errno == EEXIST || errno == ENOTEMPTY { throw StoreError.bundleExists(name, reason: "another process wrote it meanwhile") }
+                throw StoreError.system("rename", path)
+            }
+            try FileIO.syncDirectory(parent)
+        } catch {
+            try? FileManager.default.removeItem(atPath: temp)
+            throw error
+        }
+    }
+
+    private static func createFile(_ path: String, _ data: Data) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
+        guard fd >= 0 else { throw StoreError.system("create", path) }
+        defer { close(fd) }
+        try FileIO.writeAll(data, to: fd, path: path)
+        guard fsync(fd) == 0 else { throw StoreError.system("fsync", path) }
+    }
+
+    /// Every regular file below `path`, by relative path.
+    static func files(in path: String) throws -> [String: Data] {
+        var found: [String: Data] = [:]
+        func walk(_ relative: String) throws {
+            let directory = relative.isEmpty ? path : path + "/" + relative
+            for name in try FileIO.list(directory) {
+                let child = relative.isEmpty ? name : relative + "/" + name
+                if FileIO.isDirectory(path + "/" + child) {
+                    try walk(child)
+                } else if let data = try FileIO.read(path + "/" + child) {
+                    found[child] = data
+                }
+            }
+        }
+        try walk("")
+        return found
+    }
+
+    /// The bundle at `path` read back and checked: `SHA256SUMS` names exactly
+    /// the other files and each hash matches, and `MANIFEST.json` parses and
+    /// lists exactly the field files with their hashes. Throws `corrupt`
+    /// naming the first problem.
+    static func read(_ path: String) throws -> ReleaseTree {
+        let files = try files(in: path)
+        guard let manifestData = files[ReleaseTree.manifestName] else {
+            throw StoreError.corrupt(path: path, reason: "\(ReleaseTree.manifestName) is missing")
+        }
+        guard let sums = files[ReleaseTree.checksumsName] else {
+            throw StoreError.corrupt(path: path, reason: "\(ReleaseTree.checksumsName) is missing")
+        }
+        let manifest = try CanonicalJSON.decode(ReleaseManifest.self, from: manifestData, path: path + "/" + ReleaseTree.manifestName)
+        if sums != ReleaseTree.checksums(of: files) {
+            let listed = parseChecksums(sums)
+            for relative in files.keys.sorted() where relative != ReleaseTree.checksumsName {
+                guard let hash = listed[relative] else {
+                    throw StoreError.corrupt(path: path + "/" + relative, reason: "not listed in \(ReleaseTree.checksumsName)")
+                }
+                if hash != Digest.sha256(files[relative]!) {
+                    throw StoreError.corrupt(path: path + "/" + relative, reason: "content does not match its SHA-256 in \(ReleaseTree.checksumsName)")
+                }
+            }
+            for relative in listed.keys.sorted() where files[relative] == nil {
+                throw StoreError.corrupt(path: path + "/" + relative, reason: "listed in \(ReleaseTree.checksumsName) but missing")
+            }
+            throw StoreError.corrupt(path: path + "/" + ReleaseTree.checksumsName, reason: "not in the canonical form (sorted \"<sha256>  <path>\" lines)")
+        }
+        let fieldFiles = Set(files.keys.filter { $0.hasPrefix(ReleaseTree.filesDirectory + "/") })
+        guard fieldFiles == Set(manifest.fields.values.map(\.path)) else {
+            throw StoreError.corrupt(path: path + "/" + ReleaseTree.manifestName, reason: "its fields do not match the files under \(ReleaseTree.filesDirectory)/")
+        }
+        for (name, field) in manifest.fields.sorted(by: { $0.key < $1.key }) where field.path != ReleaseTree.path(of: name) || Digest.sha256(files[field.path]!) != field.sha256 {
+            throw StoreError.corrupt(path: path + "/" + field.path, reason: "does not match field \(name) of \(ReleaseTree.manifestName)")
+        }
+        guard Set(files.keys) == fieldFiles.union([ReleaseTree.manifestName, ReleaseTree.checksumsName]) else {
+            throw StoreError.corrupt(path: path, reason: "holds files that are neither fields nor \(ReleaseTree.manifestName)/\(ReleaseTree.checksumsName)")
+        }
+        return ReleaseTree(manifest: manifest, files: files)
+    }
+
+    private static func parseChecksums(_ data: Data) -> [String: String] {
+        var listed: [String: String] = [:]
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            listed[String(parts[1].drop(while: { $0 == " " || $0 == "*" }))] = String(parts[0])
+        }
+        return listed
+    }
+}

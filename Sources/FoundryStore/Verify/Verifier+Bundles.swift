@@ -1,0 +1,64 @@
+import Foundation
+
+extension Verifier {
+    /// Checks `bundles/`: each bundle's files against its `SHA256SUMS` and
+    /// `MANIFEST.json`, its version and hashes against the draft record it
+    /// names, and the audit line its manifest names against its hash (a
+    /// trail cut or edited after the freeze shows here). A frozen project
+    /// must have the bundle its manifest names, and a `project.frozen` entry.
+    func verifyBundles(_ layout: ProjectLayout, records: [StoredDraft], into report: inout VerificationReport) {
+        let names: [String]
+        do { names = try FileIO.list(layout.bundles) } catch {
+            report.damage(layout.bundles, "cannot read: \(error)")
+            return
+        }
+        let auditLines = (try? AuditLog(path: layout.audit).entries()) ?? []
+        for name in names {
+            let path = layout.bundles + "/" + name
+            if name.hasPrefix(FileIO.tempPrefix) {
+                report.note(path, "leftover of an interrupted freeze; the next start removes it")
+                continue
+            }
+            guard (try? BundleName(name)) != nil, FileIO.isDirectory(path) else {
+                report.damage(path, "unexpected entry in bundles/")
+                continue
+            }
+            report.bundlesChecked += 1
+            let tree: ReleaseTree
+            do { tree = try BundleDirectory.read(path) } catch StoreError.corrupt(let file, let reason) {
+                report.damage(file, reason)
+                continue
+            } catch {
+                report.damage(path, "cannot read: \(error)")
+                continue
+            }
+            let manifest = tree.manifest
+            guard manifest.version >= 1, manifest.version <= records.count else {
+                report.damage(path, "names version \(manifest.version), which has no intact record")
+                continue
+            }
+            let record = records[manifest.version - 1]
+            if manifest.draftID != record.id { report.damage(path, "names draft id \(manifest.draftID), version \(manifest.version)'s record hashes to \(record.id)") }
+            if manifest.fields.mapValues(\.sha256) != record.record.fields.mapValues(\.sha256) {
+                report.damage(path, "its fields do not match version \(manifest.version)'s record")
+            }
+            if let seq = manifest.auditSeq, let hash = manifest.auditSHA256 {
+                let line = auditLines.first { $0.number == seq && $0.complete }
+                if line.map({ Digest.sha256($0.bytes + Data("\n".utf8)) }) != hash {
+                    report.damage(layout.audit, "line \(seq) does not hash to \(hash) as bundle \(name) recorded at the freeze: the trail was cut or edited")
+                }
+            }
+        }
+        guard let data = try? FileIO.read(layout.manifest), let project = try? JSONDecoder().decode(ProjectManifest.self, from: data),
+              project.state == .frozen
+        else { return }
+        if let freeze = project.freeze {
+            if !names.contains(freeze.bundle) { report.damage(layout.manifest, "frozen into bundle \(freeze.bundle), which is missing") }
+        } else {
+            report.note(layout.manifest, "frozen without naming its bundle")
+        }
+        if !auditLines.contains(where: { $0.entry?.type == .projectFrozen }) {
+            report.note(layout.audit, "has no project.frozen entry (an interrupted freeze; the next start adds it)")
+        }
+    }
+}
