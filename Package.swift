@@ -39,6 +39,7 @@ let package = Package(
             dependencies: [
                 "CXXHash",
                 "CLibCrypto",
+                "FoundryDiff",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

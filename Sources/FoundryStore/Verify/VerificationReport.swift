@@ -13,6 +13,7 @@ public struct VerificationReport: Sendable {
     public var projectsChecked = 0
     public var versionsChecked = 0
     public var blobsChecked = 0
+    public var annotationsChecked = 0
 
     public var damage: [Finding] { findings.filter { $0.severity == .damage } }
     public var isClean: Bool { damage.isEmpty }

@@ -28,6 +28,7 @@ public struct Verifier: Sendable {
         verifyManifest(layout, id: id, records: records, into: &report)
         verifyLocks(layout, into: &report)
         verifyAudit(layout, records: records, into: &report)
+        verifyAnnotations(layout, id: id, into: &report)
     }
 
     private func verifyBlobs(_ layout: ProjectLayout, into report: inout VerificationReport) -> Set<String> {

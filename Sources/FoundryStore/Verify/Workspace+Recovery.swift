@@ -29,8 +29,10 @@ extension Workspace {
                 }
                 let audited = try store.auditMissingVersionsLocked(now: now)
                 if !audited.isEmpty { repairs.append("\(id): audit entries added for versions \(audited)") }
+                let annotations = try store.auditMissingAnnotationsLocked(now: now)
+                if !annotations.isEmpty { repairs.append("\(id): audit entries added for \(annotations.joined(separator: ", "))") }
             }
-            for directory in [store.layout.drafts, store.layout.locks, store.layout.directory] {
+            for directory in [store.layout.drafts, store.layout.locks, store.layout.directory, store.layout.comments, store.layout.tasks] {
                 for name in try FileIO.list(directory) where name.hasPrefix(FileIO.tempPrefix) || name.hasPrefix(LockTombstone.prefix) {
                     let path = directory + "/" + name
                     if isOlder(path, than: age, now: now) {
