@@ -42,6 +42,9 @@ public struct FoundryAPI: Sendable {
         addLockRoutes(to: router)
         addMemberRoutes(to: router)
         addAuditRoutes(to: router)
+        addCommentRoutes(to: router)
+        addTaskRoutes(to: router)
+        addScratchpadRoutes(to: router)
         addMetricsRoutes(to: router)
         addWebSocketRoutes(to: router, registry: registry)
     }
