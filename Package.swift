@@ -42,6 +42,7 @@ let package = Package(
                 "CXXHash",
                 "CLibCrypto",
                 "FoundryArchive",
+                "FoundryDiff",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

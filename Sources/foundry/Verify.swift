@@ -4,7 +4,7 @@ import FoundryStore
 /// `foundry verify`: re-hash and re-check a workspace without the server.
 struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check every blob, draft chain and manifest; exit 1 naming each damaged file."
+        abstract: "Check every blob, draft chain, manifest, audit trail and annotation record; exit 1 naming each damaged file."
     )
 
     @OptionGroup var root: RootOption
@@ -16,7 +16,7 @@ struct Verify: AsyncParsableCommand {
         if let projects, (try? workspace.project(projects[0])) == nil { throw StoreError.projectNotFound(projects[0].rawValue) }
         let report = try Verifier(workspace: workspace).verify(projects: projects)
         for finding in report.findings { print(finding) }
-        print("checked \(report.projectsChecked) project(s), \(report.versionsChecked) version(s), \(report.blobsChecked) blob(s), \(report.bundlesChecked) bundle(s): " +
+        print("checked \(report.projectsChecked) project(s), \(report.versionsChecked) version(s), \(report.blobsChecked) blob(s), \(report.bundlesChecked) bundle(s), \(report.annotationsChecked) annotation record(s): " +
               (report.isClean ? "OK" : "\(report.damage.count) problem(s)"))
         if !report.isClean { throw ExitCode(1) }
     }

@@ -13,6 +13,13 @@ extension StoreError {
         case .projectNotFound: return APIError(.notFound, code: "PROJECT_NOT_FOUND", message: message)
         case .versionNotFound: return APIError(.notFound, code: "VERSION_NOT_FOUND", message: message)
         case .fieldNotFound: return APIError(.notFound, code: "FIELD_NOT_FOUND", message: message)
+        case .invalidRange(let field, let version, _, _, let count):
+            return APIError(.unprocessableContent, code: "INVALID_RANGE", message: message, details: [
+                "field": field, "version": String(version), "line_count": String(count),
+            ])
+        case .commentNotFound: return APIError(.notFound, code: "COMMENT_NOT_FOUND", message: message)
+        case .taskNotFound: return APIError(.notFound, code: "TASK_NOT_FOUND", message: message)
+        case .taskDeleted: return APIError(.gone, code: "TASK_DELETED", message: message)
         case .projectExists: return APIError(.conflict, code: "PROJECT_EXISTS", message: message)
         case .lockHeld(let lock):
             return APIError(.locked, code: "LOCKED", message: message, details: [

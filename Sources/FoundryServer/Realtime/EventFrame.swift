@@ -50,6 +50,12 @@ public enum EventType: String, Sendable, Codable {
     case lockRefreshed = "LOCK_REFRESHED"
     case draftSaved = "DRAFT_SAVED"
     case projectFrozen = "PROJECT_FROZEN"
+    case commentCreated = "COMMENT_CREATED"
+    case commentReplied = "COMMENT_REPLIED"
+    case commentResolved = "COMMENT_RESOLVED"
+    case commentReopened = "COMMENT_REOPENED"
+    case taskUpdated = "TASK_UPDATED"
+    case scratchpadUpdated = "SCRATCHPAD_UPDATED"
     case pong = "PONG"
     case error = "ERROR"
 }

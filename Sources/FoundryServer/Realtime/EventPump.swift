@@ -51,7 +51,9 @@ struct EventPump: Sendable {
             await hub.apply(.manifest(try await io.run { try store.manifest() }))
         case .overflow:
             try await rescan(hub)
-        case .projectAppeared, .annotationAdded, .runChanged, .consoleAppended:
+        case .annotationAdded(let kind, let sequence):
+            try await annotationAdded(AnnotationSeries(kind), sequence: sequence, hub: hub, store: store)
+        case .projectAppeared, .runChanged, .consoleAppended:
             return false
         }
         return true
@@ -65,6 +67,7 @@ struct EventPump: Sendable {
             let state = try ProjectFileState.load(store)
             return (state, head < state.headVersion ? try ((head + 1)...state.headVersion).map(store.draft) : [])
         }
+        await hub.apply(.annotations(try await missedAnnotations(hub, upTo: state.annotations, store: store)))
         await hub.apply(.rescan(state, missedDrafts: missed))
     }
 }

@@ -8,6 +8,8 @@ enum HubUpdate: Sendable {
     case manifest(ProjectManifest)
     /// Events were lost: the files as they are now, and versions the hub has not announced.
     case rescan(ProjectFileState, missedDrafts: [StoredDraft])
+    /// Comment or task records, read and rendered, in order.
+    case annotations([AnnotationAnnouncement])
 }
 
 extension ProjectHub {
@@ -33,6 +35,8 @@ extension ProjectHub {
             if !wasFrozen, manifest.state == .frozen {
                 broadcast(.projectFrozen, ["head_version": .int(files.headVersion), "head_draft_id": files.headDraftID.json])
             }
+        case .annotations(let announcements):
+            announce(announcements)
         case .rescan(let state, let missed):
             announce(missed)
             files = state
@@ -46,6 +50,7 @@ extension ProjectHub {
             files.headDraftID = draft.id
             guard case .object(let data) = draft.savedEvent else { continue }
             broadcast(.draftSaved, data)
+            announceScratchpad(draft)
         }
     }
 

@@ -132,6 +132,7 @@ actor ProjectHub {
         if let caller, let connection {
             data["you"] = .object(["user": .string(caller.user), "session": .string(caller.session), "connection": .string(connection.uuidString)])
         }
+        data.merge(annotationSnapshot) { $1 }
         if let reason { data["reason"] = .string(reason) }
         return .object(data)
     }

@@ -27,6 +27,16 @@ public struct AuditEventType: RawRepresentable, Codable, Hashable, Sendable, Cus
     public static let memberRemoved = AuditEventType("member.removed")
     public static let socketConnected = AuditEventType("socket.connected")
     public static let socketDisconnected = AuditEventType("socket.disconnected")
+    /// Annotations: each names its record file (`comments/000012.json`) and the file's SHA-256.
+    public static let commentCreated = AuditEventType("comment.created")
+    public static let commentReplied = AuditEventType("comment.replied")
+    public static let commentResolved = AuditEventType("comment.resolved")
+    public static let commentReopened = AuditEventType("comment.reopened")
+    public static let taskCreated = AuditEventType("task.created")
+    public static let taskUpdated = AuditEventType("task.updated")
+    public static let taskDone = AuditEventType("task.done")
+    public static let taskUndone = AuditEventType("task.undone")
+    public static let taskDeleted = AuditEventType("task.deleted")
     /// A torn last line (a crash mid-append, never acknowledged) was cut off; the entry names its hash.
     public static let auditRepaired = AuditEventType("audit.repaired")
     /// The project turned read-only: version, draft id, bundle name and the SHA-256 of its MANIFEST.json.

@@ -16,6 +16,12 @@ public enum StoreError: Error, Sendable, Equatable {
     case projectExists(String)
     case versionNotFound(project: String, version: Int)
     case fieldNotFound(field: String, version: Int)
+    /// Lines that are not lines of the field in that version (1 ≤ start ≤ end ≤ line count).
+    case invalidRange(field: String, version: Int, lineStart: Int?, lineEnd: Int?, lineCount: Int)
+    case commentNotFound(String)
+    case taskNotFound(String)
+    /// The task was deleted (its history is kept, but it cannot change).
+    case taskDeleted(String)
     /// The field is locked by another user session.
     case lockHeld(FieldLock)
     /// The caller does not hold the lock it needs (missing, expired or another token).
@@ -70,6 +76,15 @@ extension StoreError: CustomStringConvertible {
             return "version \(version) of project \(quoted(project)) not found"
         case .fieldNotFound(let field, let version):
             return "field \(quoted(field)) not found in version \(version)"
+        case .invalidRange(let field, let version, let start, let end, let count):
+            let lines = "\(start.map(String.init) ?? "?")-\(end.map(String.init) ?? "?")"
+            return "lines \(lines) are not lines of field \(quoted(field)) in version \(version), which has \(count) line(s); use 1 ≤ line_start ≤ line_end ≤ \(count)"
+        case .commentNotFound(let id):
+            return "comment \(quoted(id)) not found"
+        case .taskNotFound(let id):
+            return "task \(quoted(id)) not found"
+        case .taskDeleted(let id):
+            return "task \(quoted(id)) was deleted; its history is kept but it cannot change"
         case .lockHeld(let lock):
             return "field \(quoted(lock.field)) is locked by \(lock.user) (session \(lock.session)) until \(lock.expiresAt)"
         case .lockNotHeld(let field, let reason):

@@ -14,6 +14,9 @@ public final class ProjectStore: Sendable {
     public let blobs: BlobStore
     public let locks: LockTable
     public let audit: AuditLog
+    /// Comment threads and checklist items: `comments/`, `tasks/`.
+    public let comments: AnnotationLog<CommentEvent>
+    public let tasks: AnnotationLog<TaskEvent>
     let mutex: ProjectMutex
     private let drafts = Mutex<[Int: CachedDraft]>([:])
 
@@ -33,6 +36,8 @@ public final class ProjectStore: Sendable {
         self.mutex = ProjectMutex(path: layout.mutex)
         self.audit = AuditLog(path: layout.audit)
         self.locks = LockTable(layout: layout, mutex: mutex, audit: audit)
+        self.comments = AnnotationLog(layout: layout)
+        self.tasks = AnnotationLog(layout: layout)
     }
 
     /// The manifest as stored, with the head brought forward to the newest

@@ -29,6 +29,7 @@ public struct Verifier: Sendable {
         verifyLocks(layout, into: &report)
         verifyAudit(layout, records: records, into: &report)
         verifyBundles(layout, records: records, into: &report)
+        verifyAnnotations(layout, id: id, into: &report)
     }
 
     private func verifyBlobs(_ layout: ProjectLayout, into report: inout VerificationReport) -> Set<String> {

@@ -30,6 +30,8 @@ extension Workspace {
                 let audited = try store.auditMissingVersionsLocked(now: now)
                 if !audited.isEmpty { repairs.append("\(id): audit entries added for versions \(audited)") }
                 if try store.auditMissingFreezeLocked(now: now) { repairs.append("\(id): audit entry added for its freeze") }
+                let annotations = try store.auditMissingAnnotationsLocked(now: now)
+                if !annotations.isEmpty { repairs.append("\(id): audit entries added for \(annotations.joined(separator: ", "))") }
             }
             for name in try FileIO.list(store.layout.bundles) where name.hasPrefix(FileIO.tempPrefix) {
                 let path = store.layout.bundles + "/" + name
@@ -38,7 +40,7 @@ extension Workspace {
                     repairs.append("removed half-written bundle \(path)")
                 }
             }
-            for directory in [store.layout.drafts, store.layout.locks, store.layout.directory] {
+            for directory in [store.layout.drafts, store.layout.locks, store.layout.directory, store.layout.comments, store.layout.tasks] {
                 for name in try FileIO.list(directory) where name.hasPrefix(FileIO.tempPrefix) || name.hasPrefix(LockTombstone.prefix) {
                     let path = directory + "/" + name
                     if isOlder(path, than: age, now: now) {
