@@ -50,6 +50,9 @@ public enum EventType: String, Sendable, Codable {
     case lockRefreshed = "LOCK_REFRESHED"
     case draftSaved = "DRAFT_SAVED"
     case projectFrozen = "PROJECT_FROZEN"
+    case runStarted = "RUN_STARTED"
+    case consoleOutput = "CONSOLE_OUTPUT"
+    case runFinished = "RUN_FINISHED"
     case pong = "PONG"
     case error = "ERROR"
 }

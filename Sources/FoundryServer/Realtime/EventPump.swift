@@ -51,7 +51,9 @@ struct EventPump: Sendable {
             await hub.apply(.manifest(try await io.run { try store.manifest() }))
         case .overflow:
             try await rescan(hub)
-        case .projectAppeared, .annotationAdded, .runChanged, .consoleAppended:
+        case .runChanged(let run), .consoleAppended(let run):
+            try await handleRun(run, hub: hub, store: store)
+        case .projectAppeared, .annotationAdded:
             return false
         }
         return true
@@ -65,6 +67,7 @@ struct EventPump: Sendable {
             let state = try ProjectFileState.load(store)
             return (state, head < state.headVersion ? try ((head + 1)...state.headVersion).map(store.draft) : [])
         }
+        await hub.apply(try await runCatchUp(hub, to: state, in: store))
         await hub.apply(.rescan(state, missedDrafts: missed))
     }
 }

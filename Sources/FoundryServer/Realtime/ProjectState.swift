@@ -8,12 +8,14 @@ struct ProjectFileState: Sendable {
     var headDraftID: String?
     var state: ProjectState
     var locks: [String: FieldLock]
+    var runs = RunBoard()
 
     static func load(_ store: ProjectStore) throws -> ProjectFileState {
         let manifest = try store.manifest()
         return ProjectFileState(
             headVersion: manifest.headVersion, headDraftID: manifest.currentDraftID, state: manifest.state,
-            locks: Dictionary(try store.locks.all().map { ($0.field, $0) }, uniquingKeysWith: { $1 })
+            locks: Dictionary(try store.locks.all().map { ($0.field, $0) }, uniquingKeysWith: { $1 }),
+            runs: try RunBoard.load(store)
         )
     }
 }
