@@ -1,4 +1,5 @@
 import Foundation
+@testable import FoundryServer
 import Testing
 
 /// Test runs started by the server: real runner processes, real files, a real
@@ -221,5 +222,18 @@ struct RunTests {
             #expect(output.contains("done: 30 passed, 0 failed of 30"))
             #expect(Set(lines.compactMap { $0["ts"]?.string }).count > 5, "output arrives over time")
         }
+    }
+}
+
+@Suite("Runner output chunks")
+struct RunOutputChunkTests {
+    @Test("A chunk is cut before an incomplete UTF-8 sequence, never inside one")
+    func utf8Boundary() {
+        let euro: [UInt8] = [0xE2, 0x82, 0xAC]
+        #expect(RunOutputLoop.utf8Boundary(Array("ab".utf8)) == 2)
+        #expect(RunOutputLoop.utf8Boundary([0x61] + euro) == 4)
+        #expect(RunOutputLoop.utf8Boundary([0x61] + euro.prefix(2)) == 1)
+        #expect(RunOutputLoop.utf8Boundary([0x61, 0xF0, 0x9F]) == 1)
+        #expect(RunOutputLoop.utf8Boundary([0x61, 0xC3]) == 1)
     }
 }

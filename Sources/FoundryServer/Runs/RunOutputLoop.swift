@@ -61,6 +61,8 @@ final class RunOutputLoop {
         do {
             writer = try ConsoleWriter(path: configuration.store.layout.run(process.run).console)
         } catch {
+            // Nowhere to write: the output is drained and discarded, and the run says so.
+            truncated = true
             writeFailure = "\(error)"
         }
         var streams = [Stream(fd: configuration.spawned.stdout, name: .stdout), Stream(fd: configuration.spawned.stderr, name: .stderr)]

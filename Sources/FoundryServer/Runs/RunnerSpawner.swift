@@ -1,5 +1,6 @@
 import Foundation
 import FoundryStore
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -36,7 +37,17 @@ struct SpawnedRunner: Sendable {
 /// signal mask. glibc's `posix_spawn` reports an `exec` failure as its
 /// result, so a shell that cannot start is an error here, not an exit status.
 enum RunnerSpawner {
+    /// Held from creating a runner's pipes until its spawn returned: `pipe2`
+    /// is out of Swift's reach, so the pipes are made close-on-exec in a
+    /// second step, and another runner spawned in between would inherit them
+    /// (and keep this run's pipes open for as long as it lives).
+    private static let spawning = Mutex(())
+
     static func spawn(shell: String, command: String, environment: [String]) throws -> SpawnedRunner {
+        try spawning.withLock { _ in try spawnLocked(shell: shell, command: command, environment: environment) }
+    }
+
+    private static func spawnLocked(shell: String, command: String, environment: [String]) throws -> SpawnedRunner {
         var out: [Int32] = [-1, -1]
         var err: [Int32] = [-1, -1]
         var gate: [Int32] = [-1, -1]
