@@ -49,14 +49,16 @@ public struct RunSupervisorID: Codable, Sendable, Equatable {
         return data.map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
     }
 
-    /// Field 22 of `/proc/<pid>/stat`, counted after the command name's closing parenthesis.
+    /// Field 22 of `/proc/<pid>/stat`, counted after the command name's
+    /// closing parenthesis; `nil` when the process is gone or dead (a zombie
+    /// still has its entry until its parent reaps it).
     static func startTime(of pid: pid_t) -> UInt64? {
         guard pid > 0, let data = (try? FileIO.read("/proc/\(pid)/stat")) ?? nil else { return nil }
         let text = String(decoding: data, as: UTF8.self)
         guard let close = text.lastIndex(of: ")") else { return nil }
         let fields = text[text.index(after: close)...].split(separator: " ")
         // fields[0] is field 3 (state), so field 22 is fields[19].
-        guard fields.count > 19 else { return nil }
+        guard fields.count > 19, fields[0] != "Z", fields[0] != "X" else { return nil }
         return UInt64(fields[19])
     }
 }
