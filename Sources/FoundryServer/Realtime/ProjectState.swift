@@ -8,6 +8,7 @@ struct ProjectFileState: Sendable {
     var headDraftID: String?
     var state: ProjectState
     var locks: [String: FieldLock]
+    /// Each run's record and how much of its console was announced (see `RunBoard`).
     var runs = RunBoard()
 
     static func load(_ store: ProjectStore) throws -> ProjectFileState {

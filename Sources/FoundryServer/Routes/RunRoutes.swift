@@ -16,10 +16,10 @@ struct StartRunBody: Decodable {
         if let number = try? container.decodeIfPresent(Int.self, forKey: .version) {
             version = number
         } else if let text = try container.decodeIfPresent(String.self, forKey: .version) {
-            guard text == "current" || text == "head" else {
+            guard text == "current" || text == "head" || Int(text) != nil else {
                 throw DecodingError.dataCorruptedError(forKey: .version, in: container, debugDescription: "use a version number or \"current\"")
             }
-            version = nil
+            version = Int(text)
         }
     }
 }
