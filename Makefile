@@ -6,6 +6,8 @@ ROOT   ?= ./workspaces
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 CONFIG ?= debug
+# RUNNER: the test runner command, e.g. RUNNER='fixtures/runner/bec-runner.sh {payload} {run}'
+RUNNER ?=
 DEBS   := pkg-config libinotifytools0-dev libxxhash-dev libssl-dev zlib1g-dev patch rsync jq curl openssl
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -23,9 +25,9 @@ deps:
 build: deps
 	$(SWIFT) build -c $(CONFIG) --product foundry
 
-## serve: build, then run the server on $(ROOT) at $(HOST):$(PORT)
+## serve: build, then run the server on $(ROOT) at $(HOST):$(PORT) (with --runner when RUNNER is set)
 serve: build
-	$$($(SWIFT) build -c $(CONFIG) --show-bin-path)/foundry serve --root $(ROOT) --host $(HOST) --port $(PORT)
+	$$($(SWIFT) build -c $(CONFIG) --show-bin-path)/foundry serve --root $(ROOT) --host $(HOST) --port $(PORT) $(if $(RUNNER),--runner '$(RUNNER)')
 
 ## test: build everything once, then run every test target
 test: deps

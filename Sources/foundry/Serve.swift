@@ -21,6 +21,11 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Frames queued for one socket before it is disconnected as too slow.") var clientQueueLimit = 1024
     @Option(help: "Largest WebSocket message a client may send, in bytes.") var maxMessageBytes = 64 * 1024
     @Option(help: "Seconds between server pings; a socket that stops answering is closed.") var pingInterval: Double = 20
+    @Option(help: "Test runner command, run with /bin/sh -c; {payload} and {run} become the run's payload and run directories.")
+    var runner: String?
+    @Option(help: "Seconds between SIGTERM and SIGKILL when a run is cancelled.") var runnerGrace: Double = 5
+    @Option(help: "Largest console.log of a run in bytes; later output is discarded and the run marked truncated.")
+    var runLogCap = 8 << 20
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env FOUNDRY_LOG_LEVEL).")
     var logLevel: String = ProcessInfo.processInfo.environment["FOUNDRY_LOG_LEVEL"] ?? "info"
     @Option(help: "Log format: json (one object a line) or text (env FOUNDRY_LOG_FORMAT).")
@@ -49,6 +54,12 @@ struct Serve: AsyncParsableCommand {
         configuration.pingInterval = pingInterval
         configuration.tokenPolicy = tokens.policy
         configuration.jwksPath = jwks
+        guard runner.map({ !$0.trimmingCharacters(in: .whitespaces).isEmpty }) ?? true, runnerGrace >= 0, runLogCap >= 1024 else {
+            throw ValidationError("--runner must not be empty, --runner-grace must be ≥ 0 and --run-log-cap ≥ 1024")
+        }
+        configuration.runner = runner
+        configuration.runnerGrace = runnerGrace
+        configuration.runLogCap = runLogCap
         let app = try await FoundryServer.makeApplication(configuration: configuration, logger: logger)
         try await app.runService()
     }

@@ -21,6 +21,7 @@ public enum FoundryServer {
         configuration: ServerConfiguration, workspace: Workspace, watcher: WorkspaceWatcher, logger: Logger = Logger(label: "foundry")
     ) async throws -> some ApplicationProtocol {
         for repair in try workspace.recover() { logger.notice("recovery: \(repair)") }
+        for repair in try workspace.recoverRuns() { logger.notice("recovery: \(repair)") }
         let secret = try configuration.jwtSecret ?? TokenAuthority.secret(for: workspace)
         let io = BlockingIO()
         let jwks = try configuration.jwksPath.map { path in
@@ -46,7 +47,7 @@ public enum FoundryServer {
             router: router,
             server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: webSocket)),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "coreason-foundry"),
-            services: [realtime],
+            services: [realtime, RunService(supervisor: api.runs)],
             logger: logger
         )
     }

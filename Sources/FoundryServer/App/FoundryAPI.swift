@@ -18,6 +18,8 @@ public struct FoundryAPI: Sendable {
     let watcher: WorkspaceWatcher
     /// Structured events: edits, locks, sockets (one JSON object a line with `--log-format json`).
     let logger: Logger
+    /// The runner processes this server started.
+    let runs: RunSupervisor
 
     init(workspace: Workspace, io: BlockingIO, authority: TokenAuthority, configuration: ServerConfiguration,
          metrics: FoundryMetrics, watcher: WorkspaceWatcher, logger: Logger) {
@@ -28,6 +30,7 @@ public struct FoundryAPI: Sendable {
         self.configuration = configuration
         self.metrics = metrics
         self.watcher = watcher
+        self.runs = RunSupervisor(workspace: workspace, io: io, configuration: configuration, logger: logger)
     }
 
     func register(on router: Router<FoundryRequestContext>, registry: HubRegistry) {
@@ -47,6 +50,7 @@ public struct FoundryAPI: Sendable {
         addCommentRoutes(to: router)
         addTaskRoutes(to: router)
         addScratchpadRoutes(to: router)
+        addRunRoutes(to: router)
         addMetricsRoutes(to: router)
         addOpenAPIRoutes(to: router)
         addWebSocketRoutes(to: router, registry: registry)

@@ -26,6 +26,15 @@ public struct ServerConfiguration: Sendable {
     public var tokenPolicy = TokenPolicy()
     /// A JWKS file of RS256/ES256 public keys accepted besides the HS256 secret.
     public var jwksPath: String?
+    /// The test runner: a shell command in which `{payload}` and `{run}` become
+    /// the run's (quoted, absolute) payload and run directories; `nil`: only external runs.
+    public var runner: String?
+    /// Seconds between SIGTERM and SIGKILL when a run is cancelled.
+    public var runnerGrace: TimeInterval = 5
+    /// Largest `console.log` of a run in bytes; later output is discarded and the run marked truncated.
+    public var runLogCap = 8 << 20
+    /// The shell that runs the runner command (`-c`); a setting for tests of a shell that cannot start.
+    public var runnerShell = "/bin/sh"
 
     public init(root: String = "./workspaces", host: String = "127.0.0.1", port: Int = 8080,
                 maxBodyBytes: Int = 16 << 20, lockTTL: TimeInterval = 300, jwtSecret: String? = nil) {

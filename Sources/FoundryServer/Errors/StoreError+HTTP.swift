@@ -37,6 +37,11 @@ extension StoreError {
         case .nothingToRedo: return APIError(.conflict, code: "NOTHING_TO_REDO", message: message)
         case .conflict: return APIError(.conflict, code: "CONFLICT", message: message)
         case .storageFull: return APIError(.insufficientStorage, code: "STORAGE_FULL", message: message)
+        case .runNotFound(_, let run): return APIError(.notFound, code: "RUN_NOT_FOUND", message: message, details: ["run": run])
+        case .runFinished(let run, let state): return APIError(.conflict, code: "RUN_FINISHED", message: message, details: ["run": run, "state": state])
+        case .runNotExternal(let run): return APIError(.conflict, code: "RUN_NOT_EXTERNAL", message: message, details: ["run": run])
+        case .runnerNotConfigured: return APIError(.serviceUnavailable, code: "RUNNER_NOT_CONFIGURED", message: message)
+        case .runnerFailedToStart: return APIError(.internalServerError, code: "RUNNER_FAILED_TO_START", message: message)
         case .io, .corrupt: return APIError(.internalServerError, code: "STORAGE_ERROR", message: message)
         case .invalidBundleName: return APIError(.badRequest, code: "INVALID_BUNDLE_NAME", message: message)
         case .alreadyFrozen(_, let bundle):

@@ -56,6 +56,9 @@ public enum EventType: String, Sendable, Codable {
     case commentReopened = "COMMENT_REOPENED"
     case taskUpdated = "TASK_UPDATED"
     case scratchpadUpdated = "SCRATCHPAD_UPDATED"
+    case runStarted = "RUN_STARTED"
+    case consoleOutput = "CONSOLE_OUTPUT"
+    case runFinished = "RUN_FINISHED"
     case pong = "PONG"
     case error = "ERROR"
 }

@@ -53,7 +53,9 @@ struct EventPump: Sendable {
             try await rescan(hub)
         case .annotationAdded(let kind, let sequence):
             try await annotationAdded(AnnotationSeries(kind), sequence: sequence, hub: hub, store: store)
-        case .projectAppeared, .runChanged, .consoleAppended:
+        case .runChanged(let run), .consoleAppended(let run):
+            try await handleRun(run, hub: hub, store: store)
+        case .projectAppeared:
             return false
         }
         return true
@@ -68,6 +70,7 @@ struct EventPump: Sendable {
             return (state, head < state.headVersion ? try ((head + 1)...state.headVersion).map(store.draft) : [])
         }
         await hub.apply(.annotations(try await missedAnnotations(hub, upTo: state.annotations, store: store)))
+        await hub.apply(try await runCatchUp(hub, to: state, in: store))
         await hub.apply(.rescan(state, missedDrafts: missed))
     }
 }

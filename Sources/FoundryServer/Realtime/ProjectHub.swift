@@ -57,9 +57,9 @@ actor ProjectHub {
             let replayable = (clientEpoch == nil || clientEpoch == epoch) && since <= seq && since >= oldest - 1
             initial = replayable
                 ? log.filter { $0.seq! > since }.map(\.text)
-                : [EventFrame(seq: seq, type: .resync, project: project, data: snapshot(for: caller, connection: connection, reason: "cannot replay from \(since)")).text]
+                : [EventFrame(seq: seq, type: .resync, project: project, data: snapshot(for: caller, connection: connection, reason: "cannot replay from \(since)")).text] + consoleBacklog()
         } else {
-            initial = [EventFrame(seq: seq, type: .snapshot, project: project, data: snapshot(for: caller, connection: connection)).text]
+            initial = [EventFrame(seq: seq, type: .snapshot, project: project, data: snapshot(for: caller, connection: connection)).text] + consoleBacklog()
         }
         let firstOfUser = !subscribers.values.contains { $0.user == caller.user }
         subscribers[connection] = Subscriber(user: caller.user, name: caller.name, session: caller.session, continuation: continuation, kick: kick)
@@ -128,6 +128,7 @@ actor ProjectHub {
             "state": .string(files.state.rawValue), "seq": .int(seq), "epoch": .string(epoch),
             "locks": .array(files.locks.values.sorted { $0.field < $1.field }.map(\.json)),
             "users": .array(users.sorted { ($0["user"]?.string ?? "") < ($1["user"]?.string ?? "") }),
+            "runs": runsSnapshot,
         ]
         if let caller, let connection {
             data["you"] = .object(["user": .string(caller.user), "session": .string(caller.session), "connection": .string(connection.uuidString)])

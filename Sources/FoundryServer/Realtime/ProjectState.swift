@@ -11,12 +11,15 @@ struct ProjectFileState: Sendable {
     var locks: [String: FieldLock]
     /// The comment and task records announced (or on disk when loaded).
     var annotations = AnnotationCursors()
+    /// Each run's record and how much of its console was announced (see `RunBoard`).
+    var runs = RunBoard()
 
     static func load(_ store: ProjectStore) throws -> ProjectFileState {
         let manifest = try store.manifest()
         var state = ProjectFileState(
             headVersion: manifest.headVersion, headDraftID: manifest.currentDraftID, state: manifest.state,
-            locks: Dictionary(try store.locks.all().map { ($0.field, $0) }, uniquingKeysWith: { $1 })
+            locks: Dictionary(try store.locks.all().map { ($0.field, $0) }, uniquingKeysWith: { $1 }),
+            runs: try RunBoard.load(store)
         )
         state.annotations = try AnnotationCursors.load(store)
         return state

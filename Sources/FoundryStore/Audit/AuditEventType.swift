@@ -37,6 +37,13 @@ public struct AuditEventType: RawRepresentable, Codable, Hashable, Sendable, Cus
     public static let taskDone = AuditEventType("task.done")
     public static let taskUndone = AuditEventType("task.undone")
     public static let taskDeleted = AuditEventType("task.deleted")
+    /// A test run was created (process started, or external run opened): run, version, draft id, command.
+    public static let runStarted = AuditEventType("run.started")
+    /// A run ended by itself (or its external runner said so): exit status, console size and SHA-256.
+    public static let runFinished = AuditEventType("run.finished")
+    public static let runCancelled = AuditEventType("run.cancelled")
+    /// Found running at startup with its supervising server gone.
+    public static let runLost = AuditEventType("run.lost")
     /// A torn last line (a crash mid-append, never acknowledged) was cut off; the entry names its hash.
     public static let auditRepaired = AuditEventType("audit.repaired")
     /// The project turned read-only: version, draft id, bundle name and the SHA-256 of its MANIFEST.json.

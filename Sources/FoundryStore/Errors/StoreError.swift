@@ -40,6 +40,15 @@ public enum StoreError: Error, Sendable, Equatable {
     case storageFull(path: String)
     /// Another writer took the version number; the caller may retry.
     case conflict(String)
+    case runNotFound(project: String, run: String)
+    /// The run has ended; its console and record are sealed.
+    case runFinished(run: String, state: String)
+    /// Output over HTTP goes to external runs only; a server process owns this run's console.
+    case runNotExternal(run: String)
+    /// `POST …/runs` without `external` on a server started without `--runner`.
+    case runnerNotConfigured
+    /// The runner's shell could not be executed; no run was created.
+    case runnerFailedToStart(reason: String)
     /// A system call failed.
     case io(path: String, operation: String, errno: Int32)
     /// A file on disk does not hold what it must.
@@ -108,6 +117,16 @@ extension StoreError: CustomStringConvertible {
             return "no space left to write \(path); nothing was changed"
         case .conflict(let reason):
             return reason
+        case .runNotFound(let project, let run):
+            return "run \(quoted(run)) of project \(quoted(project)) not found"
+        case .runFinished(let run, let state):
+            return "run \(quoted(run)) has already ended (\(state)); its console is sealed"
+        case .runNotExternal(let run):
+            return "run \(quoted(run)) is a process of the server; only external runs take output over HTTP"
+        case .runnerNotConfigured:
+            return "this server has no runner: start it with --runner '<command with {payload} and {run}>', or create an external run with {\"external\": true}"
+        case .runnerFailedToStart(let reason):
+            return "the runner could not be started: \(reason); no run was created"
         case .io(let path, let operation, let errno):
             return "\(operation) \(path) failed: \(String(cString: strerror(errno)))"
         case .corrupt(let path, let reason):
