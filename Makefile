@@ -6,8 +6,8 @@ ROOT   ?= ./workspaces
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 CONFIG ?= debug
-# RUNNER: the test runner command, e.g. RUNNER='fixtures/runner/bec-runner.sh {payload} {run}'
-RUNNER ?=
+# RUNNER: the test runner command (default: the fixture runner of the tour; RUNNER= for none)
+RUNNER ?= fixtures/runner/bec-runner.sh {payload} {run}
 DEBS   := pkg-config libinotifytools0-dev libxxhash-dev libssl-dev zlib1g-dev patch rsync jq curl openssl
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
