@@ -10,13 +10,7 @@ extension FoundryAPI {
             let caller = try context.requireCaller()
             let store = try await project(context, for: .edit)
             let save = try SaveBody.parse(try await JSON.bodyData(of: request, limit: configuration.maxBodyBytes)).request()
-            let start = ContinuousClock.now
-            let result = try await io.run { try store.save(save, by: caller.editor) }
-            metrics.saveTook(ContinuousClock.now - start)
-            locksEnded(result.releasedLocks, reason: .save, project: store.id)
-            if result.created { logVersion(result.draft, project: store.id) }
-            let response = DraftResponse(draft: result.draft, created: result.created, releasedLocks: result.releasedLocks)
-            return try JSON.response(response, status: result.created ? .created : .ok)
+            return try await commit(save, to: store, by: caller)
         }
 
         router.get("/projects/:id/drafts") { request, context -> Response in
@@ -57,6 +51,20 @@ extension FoundryAPI {
             }
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
+    }
+}
+
+extension FoundryAPI {
+    /// Saves, times, logs and answers a save: 201 with the new version, or
+    /// 200 with `"created": false` when no byte changed (its locks are still released).
+    func commit(_ save: SaveRequest, to store: ProjectStore, by caller: Caller) async throws -> Response {
+        let start = ContinuousClock.now
+        let result = try await io.run { try store.save(save, by: caller.editor) }
+        metrics.saveTook(ContinuousClock.now - start)
+        locksEnded(result.releasedLocks, reason: .save, project: store.id)
+        if result.created { logVersion(result.draft, project: store.id) }
+        let response = DraftResponse(draft: result.draft, created: result.created, releasedLocks: result.releasedLocks)
+        return try JSON.response(response, status: result.created ? .created : .ok)
     }
 }
 

@@ -32,13 +32,7 @@ extension FoundryAPI {
             let store = try await project(context, for: .edit)
             let body = try await JSON.decode(ScratchpadBody.self, from: request, limit: configuration.maxBodyBytes)
             let save = SaveRequest(baseVersion: body.baseVersion, fields: [Scratchpad.field: body.text], message: body.message, keepLocks: body.keepLock ?? false)
-            let start = ContinuousClock.now
-            let result = try await io.run { try store.save(save, by: caller.editor) }
-            metrics.saveTook(ContinuousClock.now - start)
-            locksEnded(result.releasedLocks, reason: .save, project: store.id)
-            if result.created { logVersion(result.draft, project: store.id) }
-            let response = DraftResponse(draft: result.draft, created: result.created, releasedLocks: result.releasedLocks)
-            return try JSON.response(response, status: result.created ? .created : .ok)
+            return try await commit(save, to: store, by: caller)
         }
     }
 }
