@@ -22,12 +22,31 @@ public struct Verifier: Sendable {
         return report
     }
 
+    /// Writers change a project only under its mutex, and a change spans
+    /// several files (record, manifest, audit line; lock file, audit line).
+    /// So the files writers change are read under a shared hold of that
+    /// mutex: a verify beside a running server sees the state between two
+    /// changes, never half of one. Blobs are immutable and every one a
+    /// record names was written before the record, so the costly re-hashing
+    /// runs after the mutex is let go.
     func verify(_ layout: ProjectLayout, id: ProjectID, into report: inout VerificationReport) {
+        var records: [StoredDraft] = []
+        var findings = VerificationReport()
+        ProjectMutex(path: layout.mutex).withSharedLock {
+            records = verifyDrafts(layout, id: id, into: &findings)
+            verifyManifest(layout, id: id, records: records, into: &findings)
+            verifyLocks(layout, into: &findings)
+            verifyAudit(layout, records: records, into: &findings)
+        }
         let blobHashes = verifyBlobs(layout, into: &report)
-        let records = verifyDrafts(layout, id: id, blobs: blobHashes, into: &report)
-        verifyManifest(layout, id: id, records: records, into: &report)
-        verifyLocks(layout, into: &report)
-        verifyAudit(layout, records: records, into: &report)
+        for draft in records {
+            let path = layout.draft(draft.record.versionNumber)
+            for (field, entry) in draft.record.fields.sorted(by: { $0.key < $1.key }) where !blobHashes.contains(entry.sha256) {
+                report.damage(path, "field \(field) needs blob \(entry.sha256), which is missing or damaged")
+            }
+        }
+        report.findings += findings.findings
+        report.versionsChecked += findings.versionsChecked
     }
 
     private func verifyBlobs(_ layout: ProjectLayout, into report: inout VerificationReport) -> Set<String> {
@@ -49,7 +68,7 @@ public struct Verifier: Sendable {
         return good
     }
 
-    private func verifyDrafts(_ layout: ProjectLayout, id: ProjectID, blobs: Set<String>, into report: inout VerificationReport) -> [StoredDraft] {
+    private func verifyDrafts(_ layout: ProjectLayout, id: ProjectID, into report: inout VerificationReport) -> [StoredDraft] {
         var records: [StoredDraft] = []
         let names: [String]
         do { names = try FileIO.list(layout.drafts) } catch {
@@ -73,13 +92,13 @@ public struct Verifier: Sendable {
             }
             report.versionsChecked += 1
             let stored = StoredDraft(id: Digest.sha256(data), record: record)
-            check(stored, path: path, id: id, parent: records.last, blobs: blobs, into: &report)
+            check(stored, path: path, id: id, parent: records.last, into: &report)
             records.append(stored)
         }
         return records
     }
 
-    private func check(_ draft: StoredDraft, path: String, id: ProjectID, parent: StoredDraft?, blobs: Set<String>, into report: inout VerificationReport) {
+    private func check(_ draft: StoredDraft, path: String, id: ProjectID, parent: StoredDraft?, into report: inout VerificationReport) {
         let record = draft.record
         let version = parent.map { $0.record.versionNumber + 1 } ?? 1
         if record.versionNumber != version { report.damage(path, "says version \(record.versionNumber), file name says \(version)") }
@@ -87,9 +106,6 @@ public struct Verifier: Sendable {
         if record.projectID != id.rawValue { report.damage(path, "belongs to project \(record.projectID)") }
         if record.parentID != parent?.id {
             report.damage(path, "parent_id \(record.parentID ?? "null") does not match the SHA-256 of the previous record (\(parent?.id ?? "null"))")
-        }
-        for (field, entry) in record.fields.sorted(by: { $0.key < $1.key }) where !blobs.contains(entry.sha256) {
-            report.damage(path, "field \(field) needs blob \(entry.sha256), which is missing or damaged")
         }
         let old = parent?.record.fields ?? [:]
         let changed = Set(old.keys).union(record.fields.keys).filter { old[$0]?.sha256 != record.fields[$0]?.sha256 }.sorted()
