@@ -52,13 +52,14 @@ public struct Verifier: Sendable {
     private func verifyBlobs(_ layout: ProjectLayout, into report: inout VerificationReport) -> Set<String> {
         var good = Set<String>()
         do {
+            for prefix in try FileIO.list(layout.objects) where !prefix.hasPrefix(".") {
+                for name in try FileIO.list(layout.objects + "/" + prefix) where name.hasPrefix(FileIO.tempPrefix) {
+                    report.note(layout.objects + "/" + prefix + "/" + name, "leftover temp file from an interrupted write")
+                }
+            }
             for hash in try BlobStore(layout: layout).all() {
                 let path = layout.blob(hash)
                 report.blobsChecked += 1
-                if hash.hasPrefix(FileIO.tempPrefix) || (hash.dropFirst(2).hasPrefix(FileIO.tempPrefix)) {
-                    report.note(path, "leftover temp file from an interrupted write")
-                    continue
-                }
                 guard let actual = try Digest.sha256(fileAt: path) else { continue }
                 if actual == hash { good.insert(hash) } else { report.damage(path, "content hashes to \(actual), not to its name") }
             }
