@@ -41,13 +41,15 @@ final class KillLoop: Sendable {
         var locksAcknowledged = 0
         var headVersion = 0
         var leftovers: [String] = []
+        var tornAuditLines = 0
+        var auditedAtRecovery = 0
         var seconds = 0.0
         var problems: [String] = []
 
         var summary: String {
             "kill loop: \(rounds) rounds (\(startupKills) extra kills during startup), \(requests) requests, " +
                 "\(savesAcknowledged) saves and \(versionsAcknowledged) versions acknowledged in all, \(locksAcknowledged) locks granted, " +
-                "head v\(headVersion), \(leftovers.count) temp leftovers ignored \(Dictionary(grouping: leftovers) { ($0 as NSString).deletingLastPathComponent.components(separatedBy: "/").suffix(2).joined(separator: "/") }.mapValues(\.count)), \(String(format: "%.1f", seconds)) s, \(problems.count) problem(s)"
+                "head v\(headVersion), \(tornAuditLines) torn audit line(s) repaired, \(auditedAtRecovery) version(s) audited at recovery, \(leftovers.count) temp leftovers ignored \(Dictionary(grouping: leftovers) { ($0 as NSString).deletingLastPathComponent.components(separatedBy: "/").suffix(2).joined(separator: "/") }.mapValues(\.count)), \(String(format: "%.1f", seconds)) s, \(problems.count) problem(s)"
         }
     }
 
@@ -109,6 +111,7 @@ final class KillLoop: Sendable {
                 report.startupKills += 1
             }
             server = try ServerProcess(root: root, lockTTL: lockTTL)
+            let restarted = Date()
 
             let acks = workers.flatMap(\.acknowledgements)
             report.requests += workers.reduce(0) { $0 + $1.requests }
@@ -127,7 +130,7 @@ final class KillLoop: Sendable {
             acknowledged += acks
             let (halfWritten, leftovers) = halfWrittenFiles(in: directory)
             problems += halfWritten
-            problems += staleLocks(olderThan: 1.5)
+            if round % 10 == 0 || round == rounds { problems += try leaseCheck(port: server.port, restarted: restarted, round: round) }
             report.leftovers = leftovers
             report.problems += problems.map { "round \(round) (killed after \(delay) ms): \($0)" }
             let saves = acks.filter { if case .saved = $0 { true } else { false } }.count
@@ -140,6 +143,9 @@ final class KillLoop: Sendable {
         report.versionsAcknowledged = versionOwners.count
         report.locksAcknowledged = lockTokens.count
         report.headVersion = (try? FileManager.default.contentsOfDirectory(atPath: directory + "/drafts").filter { !$0.hasPrefix(".") }.count) ?? 0
+        let audit = String(decoding: FileManager.default.contents(atPath: directory + "/audit.jsonl") ?? Data(), as: UTF8.self)
+        report.tornAuditLines = audit.components(separatedBy: "\"type\":\"audit.repaired\"").count - 1
+        report.auditedAtRecovery = audit.components(separatedBy: "\"recorded_at_recovery\":true").count - 1
         report.seconds = Date().timeIntervalSince(started)
         return report
     }
@@ -173,32 +179,27 @@ final class KillLoop: Sendable {
         return problems
     }
 
-    /// Lock files whose lease ended more than `slack` seconds ago: the reaper should have removed them.
-    private func staleLocks(olderThan slack: TimeInterval) -> [String] {
-        let locks = directory + "/locks"
-        return ((try? FileManager.default.contentsOfDirectory(atPath: locks)) ?? []).compactMap { name -> String? in
-            guard name.hasSuffix(".lock"), !name.hasPrefix("."),
-                  let data = FileManager.default.contents(atPath: locks + "/" + name),
-                  let lock = try? JSONDecoder().decode(FieldLock.self, from: data),
-                  lock.isExpired(at: Date().addingTimeInterval(-slack))
-            else { return nil }
-            return "lock \(name) of \(lock.session) expired at \(lock.expiresAt) and is still on disk"
+    /// Every tenth round: with no load, once the server has run for a lease
+    /// and a margin, no lock from before the kill is left on disk (the
+    /// reaper ended it) and a new session takes every field.
+    private func leaseCheck(port: Int, restarted: Date, round: Int) throws -> [String] {
+        let wait = lockTTL + 1.5 - Date().timeIntervalSince(restarted)
+        if wait > 0 { usleep(UInt32(wait * 1_000_000)) }
+        var problems: [String] = []
+        let remaining = ((try? FileManager.default.contentsOfDirectory(atPath: directory + "/locks")) ?? []).filter { $0.hasSuffix(".lock") && !$0.hasPrefix(".") }
+        if !remaining.isEmpty { problems.append("locks still on disk \(lockTTL + 1.5) s after the restart: \(remaining)") }
+        for field in Self.workers.map(\.field) + [LoadWorker.sharedField] {
+            let acquired = try BlockingHTTP.request(port: port, "PUT", "/projects/\(Self.project)/locks/\(field)", token: tokens["carol"], session: "lease-check-\(round)")
+            if acquired.status != 200 { problems.append("a new session cannot lock \(field): \(acquired.status) \(acquired.text)") }
+            _ = try BlockingHTTP.request(port: port, "DELETE", "/projects/\(Self.project)/locks/\(field)", token: tokens["carol"], session: "lease-check-\(round)")
         }
+        return problems
     }
 
-    /// After the last round: every promise again, every lock gone once its
-    /// lease ran out and free for a new session, and a clean verify after a
-    /// graceful stop.
+    /// After the last round: every promise of every round again, and a clean
+    /// verify after a graceful stop.
     private func finalChecks(_ acknowledged: [Acknowledgement], server: ServerProcess) throws -> [String] {
         var problems = acknowledged.flatMap { $0.problems(in: directory) }.map { "final: \($0)" }
-        usleep(UInt32((lockTTL + 1.5) * 1_000_000))
-        let remaining = ((try? FileManager.default.contentsOfDirectory(atPath: directory + "/locks")) ?? []).filter { $0.hasSuffix(".lock") && !$0.hasPrefix(".") }
-        if !remaining.isEmpty { problems.append("final: locks still on disk \(lockTTL + 1.5) s after the last kill: \(remaining)") }
-        for field in Self.workers.map(\.field) + [LoadWorker.sharedField] {
-            let acquired = try BlockingHTTP.request(port: server.port, "PUT", "/projects/\(Self.project)/locks/\(field)", token: tokens["carol"], session: "final")
-            if acquired.status != 200 { problems.append("final: a new session cannot lock \(field): \(acquired.status) \(acquired.text)") }
-            _ = try BlockingHTTP.request(port: server.port, "DELETE", "/projects/\(Self.project)/locks/\(field)", token: tokens["carol"], session: "final")
-        }
         let stopped = server.kill(SIGTERM)
         if stopped.reason != .exit { problems.append("final: SIGTERM ended the server by signal \(stopped.status)") }
         let verify = try verifyRoot(root)
