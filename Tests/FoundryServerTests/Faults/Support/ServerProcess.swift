@@ -28,7 +28,7 @@ final class ServerProcess: Sendable {
         let logDirectory = logDirectory ?? root + "-logs"
         try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
         logPath = logDirectory + "/\(logName)-\(UUID().uuidString.prefix(8)).log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let serve = [foundryExecutable, "serve", "--root", root, "--host", "127.0.0.1", "--port", "0",
                      "--lock-ttl", String(lockTTL), "--reap-interval", String(reapInterval), "--log-level", "info"] + arguments
         let process = Process()
