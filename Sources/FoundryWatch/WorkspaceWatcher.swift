@@ -64,8 +64,19 @@ public final class WorkspaceWatcher: Sendable {
 }
 
 /// Why a watcher could not start.
-public enum WatchError: Error, Sendable {
+public enum WatchError: Error, Sendable, CustomStringConvertible {
     case inotify(errno: Int32)
+
+    public var description: String {
+        switch self {
+        case .inotify(let code) where code == EMFILE:
+            return "cannot start the inotify watcher: this user has used up its inotify instances (raise fs.inotify.max_user_instances, e.g. sysctl -w fs.inotify.max_user_instances=512)"
+        case .inotify(let code) where code == ENOSPC:
+            return "cannot watch the workspace: inotify watch limit reached (raise fs.inotify.max_user_watches)"
+        case .inotify(let code):
+            return "cannot start the inotify watcher: \(String(cString: strerror(code)))"
+        }
+    }
 }
 
 /// Flags the owner sets and the watcher thread reads, plus the pipe that wakes it.

@@ -32,6 +32,10 @@ struct Serve: AsyncParsableCommand {
     var logFormat: String = ProcessInfo.processInfo.environment["FOUNDRY_LOG_FORMAT"] ?? "json"
 
     func run() async throws {
+        // A write past RLIMIT_FSIZE must fail with EFBIG (answered 507 like a
+        // full disk), not kill the process: SIGXFSZ's default action is to
+        // terminate, and only the accident of a thread's signal mask kept it away.
+        signal(SIGXFSZ, SIG_IGN)
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown log level '\(logLevel)'") }
         switch logFormat {
         case "json": LoggingSystem.bootstrap { JSONLogHandler(label: $0, level: level) }

@@ -38,6 +38,23 @@ struct RecoveryAndVerifyTests {
         #expect(FileManager.default.fileExists(atPath: fresh))
     }
 
+    @Test("A blob's temp file left by a crash is a note for verify and is removed at start once old")
+    func blobTempFiles() throws {
+        let (directory, workspace, store) = try makeProject()
+        defer { directory.cleanup() }
+        let hash = try #require(try store.head()?.record.fields["system_prompt"]?.sha256)
+        let old = (store.layout.blob(hash) as NSString).deletingLastPathComponent + "/.tmp-crashed"
+        _ = FileManager.default.createFile(atPath: old, contents: Data("half a blo".utf8))
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-3600)], ofItemAtPath: old)
+        let report = try Verifier(workspace: workspace).verify()
+        #expect(report.isClean)
+        #expect(report.findings.contains { $0.severity == .note && $0.path == old })
+        let repairs = try workspace.recover()
+        #expect(repairs == ["removed temp file \(old)"])
+        #expect(!FileManager.default.fileExists(atPath: old))
+        #expect(try Verifier(workspace: workspace).verify().findings.isEmpty)
+    }
+
     @Test("A clean workspace verifies with no findings")
     func clean() throws {
         let (directory, workspace, store) = try makeProject()

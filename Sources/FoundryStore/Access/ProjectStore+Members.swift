@@ -38,7 +38,7 @@ extension ProjectStore {
     }
 
     private func changeMembers(by actor: EditorIdentity, now: Date, _ change: (inout [String: ProjectRole]) throws -> AuditEvent) throws -> ProjectManifest {
-        try mutex.withLock {
+        try mutex.change(auditedIn: audit) {
             var manifest = try manifest()
             guard manifest.members[actor.user] == .owner else {
                 throw StoreError.forbidden(user: actor.user, action: ProjectAction.manage.rawValue, project: id.rawValue, role: manifest.members[actor.user]?.rawValue)

@@ -8,7 +8,7 @@ extension ProjectStore {
     /// `projectFrozen` before anything is written.
     public func createComment(_ new: NewComment, by identity: EditorIdentity, now: Date = Date()) throws -> Comment {
         try Self.checkText(new.text, what: "the comment", limit: Self.maximumCommentBytes)
-        return try mutex.withLock {
+        return try mutex.change(auditedIn: audit) {
             try requireOpenLocked()
             let draftID = try checkLines(new.lineStart, new.lineEnd, of: new.field, in: new.version)
             let anchor = CommentAnchor(version: new.version, draftID: draftID, field: new.field.rawValue, lineStart: new.lineStart, lineEnd: new.lineEnd)
@@ -57,7 +57,7 @@ extension ProjectStore {
     }
 
     private func changeComment(_ commentID: String, _ kind: CommentEvent.Kind, text: String? = nil, by identity: EditorIdentity, now: Date) throws -> Comment {
-        try mutex.withLock {
+        try mutex.change(auditedIn: audit) {
             try requireOpenLocked()
             var comment = try comment(commentID)
             switch (kind, comment.state) {

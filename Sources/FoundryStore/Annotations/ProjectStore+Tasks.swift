@@ -7,7 +7,7 @@ extension ProjectStore {
     /// a version, field or lines that do not exist.
     public func createTask(_ new: NewTask, by identity: EditorIdentity, now: Date = Date()) throws -> TaskItem {
         let title = try Self.checkedTitle(new.title)
-        return try mutex.withLock {
+        return try mutex.change(auditedIn: audit) {
             try requireOpenLocked()
             try checkAssignee(new.assignee)
             let link = try new.link.map(resolve)
@@ -28,7 +28,7 @@ extension ProjectStore {
     /// for a deleted one.
     public func updateTask(_ taskID: String, _ change: TaskChange, by identity: EditorIdentity, now: Date = Date()) throws -> TaskItem {
         let title = try change.title.map(Self.checkedTitle)
-        return try mutex.withLock {
+        return try mutex.change(auditedIn: audit) {
             try requireOpenLocked()
             var item = try liveTask(taskID)
             if let assignee = change.assignee { try checkAssignee(assignee) }
@@ -66,7 +66,7 @@ extension ProjectStore {
 
     /// Deletes item `taskID` with a tombstone record; its history stays.
     public func deleteTask(_ taskID: String, by identity: EditorIdentity, now: Date = Date()) throws -> TaskItem {
-        try mutex.withLock {
+        try mutex.change(auditedIn: audit) {
             try requireOpenLocked()
             var item = try liveTask(taskID)
             let stored = try writeAnnotationLocked(tasks, now: now) { sequence in

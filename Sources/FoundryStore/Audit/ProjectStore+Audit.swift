@@ -5,7 +5,7 @@ extension ProjectStore {
     /// connecting or leaving), under the project mutex, durable on return.
     @discardableResult
     public func record(_ event: AuditEvent, now: Date = Date()) throws -> AuditEntry {
-        try mutex.withLock { try audit.appendLocked(event, now: now) }
+        try mutex.change(auditedIn: audit) { try audit.appendLocked(event, now: now) }
     }
 
     /// Appends the entries of versions that have none: a crash between a

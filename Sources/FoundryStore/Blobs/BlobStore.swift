@@ -14,9 +14,26 @@ public struct BlobStore: Sendable {
         let hash = Digest.sha256(data)
         let path = layout.blob(hash)
         if FileIO.exists(path) { return hash }
-        try FileIO.makeDirectory((path as NSString).deletingLastPathComponent)
-        try FileIO.createExclusively(data, at: path, mode: 0o444)
+        let directory = (path as NSString).deletingLastPathComponent
+        let newDirectory = !FileIO.isDirectory(directory)
+        try FileIO.makeDirectory(directory)
+        do {
+            try FileIO.createExclusively(data, at: path, mode: 0o444)
+        } catch {
+            // A refused write (disk full) leaves no trace, not even an empty prefix directory.
+            if newDirectory { rmdir(directory) }
+            throw error
+        }
         return hash
+    }
+
+    /// Removes blob `sha256` and its prefix directory when that is left
+    /// empty. Only for a blob that the change which stored it could not
+    /// commit (no record names it); call with the project mutex held.
+    func discard(_ sha256: String) {
+        let path = layout.blob(sha256)
+        guard (try? FileIO.remove(path)) == true else { return }
+        rmdir((path as NSString).deletingLastPathComponent)
     }
 
     /// The bytes of blob `sha256`, checked against their name.

@@ -114,7 +114,7 @@ extension StoreError: CustomStringConvertible {
         case .lastOwner(let project):
             return "project \(quoted(project)) needs at least one owner; make another member owner first"
         case .storageFull(let path):
-            return "no space left to write \(path); nothing was changed"
+            return "not enough storage to write \(path) (the disk is full, or a quota or file size limit was reached); nothing was changed"
         case .conflict(let reason):
             return reason
         case .runNotFound(let project, let run):

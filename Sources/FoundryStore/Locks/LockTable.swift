@@ -25,7 +25,7 @@ public struct LockTable: Sendable {
     /// session already holds it. Throws `lockHeld` naming the holder otherwise.
     @discardableResult
     public func acquire(_ field: FieldName, for identity: EditorIdentity, ttl: TimeInterval, now: Date = Date()) throws -> Acquisition {
-        try mutex.withLock {
+        try mutex.change(auditedIn: audit) {
             try requireOpenProject()
             do {
                 return try acquireLocked(field, for: identity, ttl: ttl, now: now)
@@ -70,7 +70,7 @@ public struct LockTable: Sendable {
     /// release, recorded as `forced` when the lock was someone else's).
     @discardableResult
     public func release(_ field: FieldName, by identity: EditorIdentity, force: Bool = false, now: Date = Date()) throws -> FieldLock {
-        try mutex.withLock {
+        try mutex.change(auditedIn: audit) {
             guard let current = try read(field) else {
                 throw StoreError.lockNotHeld(field: field.rawValue, reason: "the field is not locked")
             }
@@ -102,7 +102,7 @@ public struct LockTable: Sendable {
     /// has expired: the mutex is only taken when there is something to reap.
     public func reapExpired(now: Date = Date()) throws -> [FieldLock] {
         guard try all().contains(where: { $0.isExpired(at: now) }) else { return [] }
-        return try mutex.withLock {
+        return try mutex.change(auditedIn: audit) {
             try all().filter { $0.isExpired(at: now) }.map { lock in
                 try retire(lock, reason: .expired, by: .server, now: now)
                 return lock
@@ -112,7 +112,7 @@ public struct LockTable: Sendable {
 
     /// Removes every lock of one session (its socket went away).
     public func releaseAll(of identity: EditorIdentity, reason: LockReleaseReason = .disconnect) throws -> [FieldLock] {
-        try mutex.withLock {
+        try mutex.change(auditedIn: audit) {
             try all().filter { $0.holder == identity }.map { lock in
                 try retire(lock, reason: reason, by: identity, now: Date())
                 return lock

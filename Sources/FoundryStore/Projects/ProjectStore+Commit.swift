@@ -25,6 +25,21 @@ extension ProjectStore {
         )
     }
 
+    /// Runs `change`, which stores the blobs of `texts` and then commits a
+    /// version. When it throws before the version's record exists (the disk
+    /// filled up at the record), the blobs it added are removed again, so a
+    /// refused change leaves no file behind. Call with the mutex held.
+    func discardingNewBlobs<T>(of texts: [String], _ change: () throws -> T) throws -> T {
+        let fresh = Set(texts.map { Digest.sha256(Data($0.utf8)) }).filter { !FileIO.exists(layout.blob($0)) }
+        let record = layout.draft(try manifest().headVersion + 1)
+        do {
+            return try change()
+        } catch {
+            if !FileIO.exists(record) { fresh.forEach(blobs.discard) }
+            throw error
+        }
+    }
+
     /// Writes version head+1 and moves the manifest to it. Call with the mutex held.
     ///
     /// The record is created exclusively (`link`), so even a writer that
@@ -53,7 +68,12 @@ extension ProjectStore {
         let stored = StoredDraft(id: Digest.sha256(data), record: record)
         manifest.headVersion = version
         manifest.currentDraftID = stored.id
-        try writeManifest(manifest)
+        // From here on the version exists. The manifest's head only caches the
+        // newest record (`manifest()` reads past it, the next start rewrites
+        // it), so a full disk refusing the new manifest must not turn this
+        // into an error saying nothing was saved; the audit line has its room
+        // reserved (`ProjectMutex.change`).
+        try? writeManifest(manifest)
         try audit.appendLocked(Self.auditEvent(for: stored), now: now)
         return stored
     }

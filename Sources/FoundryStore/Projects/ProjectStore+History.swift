@@ -9,7 +9,7 @@ extension ProjectStore {
     /// (revert to v14 after v15 creates v16, a clone of v14).
     @discardableResult
     public func revert(to target: Int, by identity: EditorIdentity, message: String? = nil, now: Date = Date()) throws -> StoredDraft {
-        try mutex.withLock {
+        try mutex.change(auditedIn: audit) {
             try requireOpenLocked()
             let old = try draft(target).record
             let head = try self.head()?.record.fields ?? [:]
@@ -24,7 +24,7 @@ extension ProjectStore {
     /// Sets `field` back to its content before its latest edit not yet undone.
     @discardableResult
     public func undo(_ field: FieldName, by identity: EditorIdentity, now: Date = Date()) throws -> StoredDraft {
-        try mutex.withLock {
+        try mutex.change(auditedIn: audit) {
             try requireOpenLocked()
             guard let edit = try undoStack(field).done.last else { throw StoreError.nothingToUndo(field: field.rawValue) }
             let previous = edit == 1 ? nil : try draft(edit - 1).record.fields[field.rawValue]
@@ -35,7 +35,7 @@ extension ProjectStore {
     /// Sets `field` forward again to the edit most recently undone.
     @discardableResult
     public func redo(_ field: FieldName, by identity: EditorIdentity, now: Date = Date()) throws -> StoredDraft {
-        try mutex.withLock {
+        try mutex.change(auditedIn: audit) {
             try requireOpenLocked()
             guard let edit = try undoStack(field).undone.last else { throw StoreError.nothingToRedo(field: field.rawValue) }
             return try setField(field, to: try draft(edit).record.fields[field.rawValue], kind: .redo, step: edit, by: identity, now: now)

@@ -13,7 +13,7 @@ extension ProjectStore {
         guard (request.message?.utf8.count ?? 0) <= SaveRequest.maximumMessageBytes else {
             throw StoreError.invalidArgument("the message is longer than \(SaveRequest.maximumMessageBytes) bytes")
         }
-        return try mutex.withLock {
+        return try mutex.change(auditedIn: audit) {
             let manifest = try manifest()
             guard manifest.state == .open else { throw StoreError.projectFrozen(id.rawValue) }
             guard request.baseVersion >= 0, request.baseVersion <= manifest.headVersion else {
@@ -31,17 +31,14 @@ extension ProjectStore {
                     throw StoreError.staleBase(field: name, base: request.baseVersion, changedIn: try lastChange(of: name, upTo: manifest.headVersion))
                 }
             }
-            var fields = head?.record.fields ?? [:]
-            for (field, text) in request.fields {
-                fields[field.rawValue] = try text.map { try entry(for: field, text: $0) }
-            }
-            let draft: StoredDraft
-            let created: Bool
-            if let head, fields == head.record.fields {
-                (draft, created) = (head, false)
-            } else {
+            let (draft, created) = try discardingNewBlobs(of: request.fields.values.compactMap { $0 }) { () -> (StoredDraft, Bool) in
+                var fields = head?.record.fields ?? [:]
+                for (field, text) in request.fields {
+                    fields[field.rawValue] = try text.map { try entry(for: field, text: $0) }
+                }
+                if let head, fields == head.record.fields { return (head, false) }
                 let pending = PendingVersion(kind: .save, fields: fields, identity: identity, message: request.message, lockTokens: tokens)
-                (draft, created) = (try commitLocked(pending, now: now), true)
+                return (try commitLocked(pending, now: now), true)
             }
             var released: [FieldLock] = []
             if !request.keepLocks {

@@ -37,7 +37,7 @@ extension ProjectStore {
         guard number >= 1, number <= manifest.headVersion else { throw StoreError.versionNotFound(project: id.rawValue, version: number) }
         let draft = try draft(number)
         try FileIO.makeDirectory(layout.runs)
-        let (runID, temp) = try mutex.withLock { () -> (RunID, RunLayout) in
+        let (runID, temp) = try mutex.change(auditedIn: audit) { () -> (RunID, RunLayout) in
             guard try self.manifest().state == .open else { throw StoreError.projectFrozen(id.rawValue) }
             let taken = try FileIO.list(layout.runs).compactMap { name -> Int? in
                 let base = name.hasPrefix(Self.tempRunPrefix) ? String(name.dropFirst(FileIO.tempPrefix.count).prefix(10)) : name
@@ -75,7 +75,7 @@ extension ProjectStore {
     /// If the audit entry cannot be written the run is taken back out of sight.
     @discardableResult
     public func publishRun(_ run: PreparedRun, now: Date = Date()) throws -> RunRecord {
-        try mutex.withLock {
+        try mutex.change(auditedIn: audit) {
             guard rename(run.temp.directory, run.final.directory) == 0 else {
                 if errno == EEXIST || errno == ENOTEMPTY { throw StoreError.conflict("run \(run.id) was created by another process; retry") }
                 throw StoreError.system("rename", run.final.directory)
@@ -132,7 +132,7 @@ extension ProjectStore {
     /// - Throws: `runNotFound`, `runFinished` (the console is left unchanged),
     ///   `runNotExternal` (a process of the server owns that console).
     public func appendOutput(_ id: RunID, stream: ConsoleStream, text: String, by identity: EditorIdentity, cap: Int, now: Date = Date()) throws -> ConsoleAppend {
-        try mutex.withLock {
+        try mutex.change(auditedIn: audit) {
             var record = try runRecord(id)
             guard !record.isFinished else { throw StoreError.runFinished(run: id.rawValue, state: record.state.rawValue) }
             guard record.external else { throw StoreError.runNotExternal(run: id.rawValue) }
@@ -161,7 +161,7 @@ extension ProjectStore {
     /// - Throws: `runFinished` when it has already ended.
     @discardableResult
     public func finishRun(_ id: RunID, outcome: RunOutcome, by identity: EditorIdentity, now: Date = Date()) throws -> RunRecord {
-        try mutex.withLock {
+        try mutex.change(auditedIn: audit) {
             var record = try runRecord(id)
             guard !record.isFinished else { throw StoreError.runFinished(run: id.rawValue, state: record.state.rawValue) }
             record.state = outcome.state
@@ -176,7 +176,7 @@ extension ProjectStore {
     /// Marks a run whose supervising server is gone as `lost`, with a `system` line saying so.
     @discardableResult
     func markLost(_ id: RunID, reason: String, now: Date = Date()) throws -> RunRecord? {
-        try mutex.withLock {
+        try mutex.change(auditedIn: audit) {
             var record = try runRecord(id)
             guard !record.isFinished else { return nil }
             let writer = try ConsoleWriter(path: layout.run(id).console)

@@ -16,7 +16,7 @@ extension ProjectStore {
     /// verified and adopted as it is (`reused`), keeping its recorded freeze.
     @discardableResult
     public func freeze(_ request: FreezeRequest, by identity: EditorIdentity, now: Date = Date()) throws -> FreezeResult {
-        try mutex.withLock {
+        try mutex.change(auditedIn: audit) {
             var project = try manifest()
             guard project.state == .open else { throw StoreError.alreadyFrozen(project: id.rawValue, bundle: project.freeze?.bundle) }
             guard project.headVersion > 0 else { throw StoreError.invalidArgument("project '\(id)' has no version to freeze") }

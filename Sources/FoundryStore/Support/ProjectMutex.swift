@@ -20,3 +20,19 @@ struct ProjectMutex: Sendable {
         return try body()
     }
 }
+
+extension ProjectMutex {
+    /// Runs `body` under a shared `flock` of the mutex file: readers that
+    /// need the state between two changes (`foundry verify` beside a running
+    /// server) wait for a change in progress, and do not block each other.
+    /// Never creates the file; without it (or on a read-only copy of a
+    /// workspace, which has no writers) `body` runs unlocked.
+    func withSharedLock<T>(_ body: () throws -> T) rethrows -> T {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return try body() }
+        defer { close(fd) }
+        while flock(fd, LOCK_SH) != 0, errno == EINTR {}
+        defer { flock(fd, LOCK_UN) }
+        return try body()
+    }
+}

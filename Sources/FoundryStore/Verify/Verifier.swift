@@ -22,26 +22,48 @@ public struct Verifier: Sendable {
         return report
     }
 
+    /// Writers change a project only under its mutex, and a change spans
+    /// several files (record, manifest, audit line; lock file, audit line).
+    /// So the files writers change are read under a shared hold of that
+    /// mutex: a verify beside a running server sees the state between two
+    /// changes, never half of one. Blobs are immutable and every one a
+    /// record names was written before the record, so the costly re-hashing
+    /// runs after the mutex is let go.
     func verify(_ layout: ProjectLayout, id: ProjectID, into report: inout VerificationReport) {
+        var records: [StoredDraft] = []
+        var findings = VerificationReport()
+        ProjectMutex(path: layout.mutex).withSharedLock {
+            records = verifyDrafts(layout, id: id, into: &findings)
+            verifyManifest(layout, id: id, records: records, into: &findings)
+            verifyLocks(layout, into: &findings)
+            verifyAudit(layout, records: records, into: &findings)
+            verifyBundles(layout, records: records, into: &findings)
+            verifyAnnotations(layout, id: id, into: &findings)
+        }
         let blobHashes = verifyBlobs(layout, into: &report)
-        let records = verifyDrafts(layout, id: id, blobs: blobHashes, into: &report)
-        verifyManifest(layout, id: id, records: records, into: &report)
-        verifyLocks(layout, into: &report)
-        verifyAudit(layout, records: records, into: &report)
-        verifyBundles(layout, records: records, into: &report)
-        verifyAnnotations(layout, id: id, into: &report)
+        for draft in records {
+            let path = layout.draft(draft.record.versionNumber)
+            for (field, entry) in draft.record.fields.sorted(by: { $0.key < $1.key }) where !blobHashes.contains(entry.sha256) {
+                report.damage(path, "field \(field) needs blob \(entry.sha256), which is missing or damaged")
+            }
+        }
+        report.findings += findings.findings
+        report.versionsChecked += findings.versionsChecked
+        report.bundlesChecked += findings.bundlesChecked
+        report.annotationsChecked += findings.annotationsChecked
     }
 
     private func verifyBlobs(_ layout: ProjectLayout, into report: inout VerificationReport) -> Set<String> {
         var good = Set<String>()
         do {
+            for prefix in try FileIO.list(layout.objects) where !prefix.hasPrefix(".") {
+                for name in try FileIO.list(layout.objects + "/" + prefix) where name.hasPrefix(FileIO.tempPrefix) {
+                    report.note(layout.objects + "/" + prefix + "/" + name, "leftover temp file from an interrupted write")
+                }
+            }
             for hash in try BlobStore(layout: layout).all() {
                 let path = layout.blob(hash)
                 report.blobsChecked += 1
-                if hash.hasPrefix(FileIO.tempPrefix) || (hash.dropFirst(2).hasPrefix(FileIO.tempPrefix)) {
-                    report.note(path, "leftover temp file from an interrupted write")
-                    continue
-                }
                 guard let actual = try Digest.sha256(fileAt: path) else { continue }
                 if actual == hash { good.insert(hash) } else { report.damage(path, "content hashes to \(actual), not to its name") }
             }
@@ -51,7 +73,7 @@ public struct Verifier: Sendable {
         return good
     }
 
-    private func verifyDrafts(_ layout: ProjectLayout, id: ProjectID, blobs: Set<String>, into report: inout VerificationReport) -> [StoredDraft] {
+    private func verifyDrafts(_ layout: ProjectLayout, id: ProjectID, into report: inout VerificationReport) -> [StoredDraft] {
         var records: [StoredDraft] = []
         let names: [String]
         do { names = try FileIO.list(layout.drafts) } catch {
@@ -75,13 +97,13 @@ public struct Verifier: Sendable {
             }
             report.versionsChecked += 1
             let stored = StoredDraft(id: Digest.sha256(data), record: record)
-            check(stored, path: path, id: id, parent: records.last, blobs: blobs, into: &report)
+            check(stored, path: path, id: id, parent: records.last, into: &report)
             records.append(stored)
         }
         return records
     }
 
-    private func check(_ draft: StoredDraft, path: String, id: ProjectID, parent: StoredDraft?, blobs: Set<String>, into report: inout VerificationReport) {
+    private func check(_ draft: StoredDraft, path: String, id: ProjectID, parent: StoredDraft?, into report: inout VerificationReport) {
         let record = draft.record
         let version = parent.map { $0.record.versionNumber + 1 } ?? 1
         if record.versionNumber != version { report.damage(path, "says version \(record.versionNumber), file name says \(version)") }
@@ -89,9 +111,6 @@ public struct Verifier: Sendable {
         if record.projectID != id.rawValue { report.damage(path, "belongs to project \(record.projectID)") }
         if record.parentID != parent?.id {
             report.damage(path, "parent_id \(record.parentID ?? "null") does not match the SHA-256 of the previous record (\(parent?.id ?? "null"))")
-        }
-        for (field, entry) in record.fields.sorted(by: { $0.key < $1.key }) where !blobs.contains(entry.sha256) {
-            report.damage(path, "field \(field) needs blob \(entry.sha256), which is missing or damaged")
         }
         let old = parent?.record.fields ?? [:]
         let changed = Set(old.keys).union(record.fields.keys).filter { old[$0]?.sha256 != record.fields[$0]?.sha256 }.sorted()

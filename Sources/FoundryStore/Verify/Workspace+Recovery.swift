@@ -4,8 +4,9 @@ extension Workspace {
     /// Repairs what an interrupted write can leave behind, at startup:
     /// a manifest behind its newest draft record is brought forward, a
     /// version without its audit entry gets one (marked as recorded late), and
-    /// temp files and half-built project directories older than `age` are
-    /// removed (younger ones may belong to another process at work).
+    /// temp files (blob temps under `objects/` too) and half-built project
+    /// directories older than `age` are removed (younger ones may belong to
+    /// another process at work).
     ///
     /// - Returns: one line per repair, for the log.
     public func recover(olderThan age: TimeInterval = 600, now: Date = Date()) throws -> [String] {
@@ -40,7 +41,8 @@ extension Workspace {
                     repairs.append("removed half-written bundle \(path)")
                 }
             }
-            for directory in [store.layout.drafts, store.layout.locks, store.layout.directory, store.layout.comments, store.layout.tasks] {
+            let blobDirectories = try FileIO.list(store.layout.objects).filter { !$0.hasPrefix(".") }.map { store.layout.objects + "/" + $0 }
+            for directory in [store.layout.drafts, store.layout.locks, store.layout.directory, store.layout.comments, store.layout.tasks] + blobDirectories {
                 for name in try FileIO.list(directory) where name.hasPrefix(FileIO.tempPrefix) || name.hasPrefix(LockTombstone.prefix) {
                     let path = directory + "/" + name
                     if isOlder(path, than: age, now: now) {

@@ -30,12 +30,14 @@ struct TestServer {
 
     /// Runs `body` against the live server; the root stays for inspection until `cleanup()`.
     func run(watcher: WorkspaceWatcher? = nil, logger: Logger = Logger(label: "foundry"), _ body: @Sendable (APIClient) async throws -> Void) async throws {
-        let workspace = try Workspace(root: root)
-        let app = try await FoundryServer.makeApplication(
-            configuration: configuration, workspace: workspace, watcher: try watcher ?? WorkspaceWatcher(root: workspace.root), logger: logger
-        )
-        try await app.test(.live) { client in
-            try await body(APIClient(client: client, server: self))
+        try await ServerSlots.withSlot {
+            let workspace = try Workspace(root: root)
+            let app = try await FoundryServer.makeApplication(
+                configuration: configuration, workspace: workspace, watcher: try watcher ?? WorkspaceWatcher(root: workspace.root), logger: logger
+            )
+            try await app.test(.live) { client in
+                try await body(APIClient(client: client, server: self))
+            }
         }
     }
 }
