@@ -13,11 +13,15 @@ enum Acknowledgement: Sendable {
     case lockGranted(field: String, session: String, token: Int, expiresAt: String)
     /// 200 to a release, or a lock a save released.
     case lockReleased(field: String, token: Int)
+    /// 201 to a comment: a `created` record of that comment holds the text, by this user and session.
+    case commented(id: String, text: String, user: String, session: String)
+    /// 200 to output appended to an external run: `console.log` holds the line at `offset`.
+    case output(run: String, offset: Int, text: String)
 
     var version: Int? {
         switch self {
         case .saved(let version, _, _, _, _), .versionCreated(let version, _, _, _, _): version
-        case .lockGranted, .lockReleased: nil
+        case .lockGranted, .lockReleased, .commented, .output: nil
         }
     }
 
@@ -50,6 +54,24 @@ enum Acknowledgement: Sendable {
                 }
             }
             return problems
+        case .commented(let id, let text, let user, let session):
+            let records = ((try? FileManager.default.contentsOfDirectory(atPath: directory + "/comments")) ?? []).compactMap { name in
+                FileManager.default.contents(atPath: directory + "/comments/" + name).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+            }
+            guard let created = records.first(where: { $0["comment_id"] as? String == id && $0["event"] as? String == "created" }) else {
+                return ["acknowledged comment \(id) has no created record"]
+            }
+            if created["text"] as? String != text || created["author_id"] as? String != user || created["session_id"] as? String != session {
+                return ["comment \(id) does not hold the text, user and session acknowledged"]
+            }
+            return []
+        case .output(let run, let offset, let text):
+            let console = FileManager.default.contents(atPath: directory + "/runs/" + run + "/console.log") ?? Data()
+            guard offset < console.count else { return ["acknowledged output at \(offset) of \(run) is beyond its console (\(console.count) bytes)"] }
+            let line = console[(console.startIndex + offset)...].prefix { $0 != 10 }
+            let json = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
+            if (json?["text"] as? String)?.trimmingCharacters(in: .newlines) != text { return ["console of \(run) at \(offset) does not hold the acknowledged line"] }
+            return []
         case .lockGranted, .lockReleased:
             return []
         }
@@ -62,8 +84,8 @@ enum Acknowledgement: Sendable {
 }
 
 /// Files in a project directory that a reader could take for real entries
-/// while they are not whole: every non-temp name in `drafts/`, `locks/` and
-/// `objects/` must parse or hash to its name. Returns the problems and the
+/// while they are not whole: every non-temp name in `drafts/`, `locks/`,
+/// `comments/` and `objects/` must parse or hash to its name. Returns the problems and the
 /// number of `.tmp-*` leftovers (which every reader ignores).
 func halfWrittenFiles(in directory: String) -> (problems: [String], leftovers: [String]) {
     let layout = ProjectLayout(directory: directory)
@@ -90,6 +112,13 @@ func halfWrittenFiles(in directory: String) -> (problems: [String], leftovers: [
         // A lock can be released (renamed away) between the listing and the read.
         guard let data = fm.contents(atPath: path) else { continue }
         if (try? JSONDecoder().decode(FieldLock.self, from: data)) == nil { problems.append("\(path) is not a whole lock record") }
+    }
+    for name in names(directory + "/comments") {
+        let path = directory + "/comments/" + name
+        if name.hasPrefix(FileIO.tempPrefix) { leftovers.append(path); continue }
+        guard let data = fm.contents(atPath: path), (try? JSONSerialization.jsonObject(with: data)) != nil else {
+            problems.append("\(path) is not a whole comment record"); continue
+        }
     }
     for prefix in names(layout.objects) {
         let sub = layout.objects + "/" + prefix
@@ -125,7 +154,7 @@ func unauditedLocks(_ acknowledgements: [Acknowledgement], in directory: String)
             entries.contains("lock.acquired \(field) #\(token)") ? nil : "acknowledged lock \(field) #\(token) has no lock.acquired audit entry"
         case .lockReleased(let field, let token):
             entries.contains("lock.released \(field) #\(token)") ? nil : "acknowledged release of \(field) #\(token) has no lock.released audit entry"
-        case .saved, .versionCreated:
+        case .saved, .versionCreated, .commented, .output:
             nil
         }
     }

@@ -20,6 +20,10 @@ enum LoadOperation: CaseIterable, Sendable {
     case redo
     /// Race the other workers for the shared field's lock, then let it go.
     case contend
+    /// Comment on the first line of the own field at the known head.
+    case comment
+    /// Append a line to the worker's external run (created on first use).
+    case runOutput
 
     var weight: Int {
         switch self {
@@ -29,6 +33,7 @@ enum LoadOperation: CaseIterable, Sendable {
         case .revert: 7
         case .undo: 10
         case .redo: 8
+        case .comment, .runOutput: 8
         }
     }
 
@@ -58,6 +63,7 @@ final class LoadWorker: @unchecked Sendable {
     let port: Int
     private var random: SeededRandom
     private var knownHead: Int
+    private var run: String?
     private(set) var acknowledgements: [Acknowledgement] = []
     private(set) var requests = 0
     private(set) var cutOff = 0
@@ -108,6 +114,24 @@ final class LoadWorker: @unchecked Sendable {
             if reply.status == 201 { recordVersion(reply, kind: action, revertedTo: nil) }
         case .contend:
             if try acquire(Self.sharedField) { try release(Self.sharedField) }
+        case .comment:
+            let text = "comment \(Int.random(in: 0..<1_000_000, using: &random)) by \(session)"
+            let reply = try call("POST", "/projects/\(project)/comments", ["version": knownHead, "field": field, "line_start": 1, "line_end": 1, "text": text])
+            if reply.status == 201, let id = reply.json["id"] as? String {
+                acknowledgements.append(.commented(id: id, text: text, user: user, session: session))
+            }
+        case .runOutput:
+            if run == nil {
+                let reply = try call("POST", "/projects/\(project)/runs", ["external": true])
+                guard reply.status == 201, let id = reply.json["run_id"] as? String else { return }
+                run = id
+            }
+            guard let run else { return }
+            let text = "step \(Int.random(in: 0..<1_000_000, using: &random)) of \(session)"
+            let reply = try call("POST", "/projects/\(project)/runs/\(run)/output", ["stream": "stdout", "text": text])
+            if reply.status == 200, let offset = reply.json["offset"] as? Int {
+                acknowledgements.append(.output(run: run, offset: offset, text: text))
+            }
         }
     }
 
