@@ -16,7 +16,7 @@ struct Verify: AsyncParsableCommand {
         if let projects, (try? workspace.project(projects[0])) == nil { throw StoreError.projectNotFound(projects[0].rawValue) }
         let report = try Verifier(workspace: workspace).verify(projects: projects)
         for finding in report.findings { print(finding) }
-        print("checked \(report.projectsChecked) project(s), \(report.versionsChecked) version(s), \(report.blobsChecked) blob(s), \(report.bundlesChecked) bundle(s), \(report.annotationsChecked) annotation record(s): " +
+        print("checked \(report.projectsChecked) project(s), \(report.versionsChecked) version(s), \(report.blobsChecked) blob(s), \(report.bundlesChecked) bundle(s), \(report.annotationsChecked) annotation record(s), \(report.runsChecked) run(s): " +
               (report.isClean ? "OK" : "\(report.damage.count) problem(s)"))
         if !report.isClean { throw ExitCode(1) }
     }

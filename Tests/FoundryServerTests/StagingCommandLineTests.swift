@@ -24,7 +24,7 @@ struct StagingCommandLineTests {
         #expect(try run("/usr/bin/sha256sum", ["-c", "SHA256SUMS"], in: bundle).status == 0)
 
         let verified = try run(foundryExecutable, ["verify", "--root", root])
-        #expect(verified.status == 0 && verified.output.contains("1 bundle(s), 0 annotation record(s): OK"), "\(verified.output)")
+        #expect(verified.status == 0 && verified.output.contains("1 bundle(s), 0 annotation record(s), 0 run(s): OK"), "\(verified.output)")
         let audit = try run(foundryExecutable, ["audit", "onco", "--root", root, "--type", "project.frozen", "--json"])
         let entry = try JSONDecoder().decode(AuditEntry.self, from: Data(audit.output.utf8))
         #expect(entry.user == "alice" && entry.session.hasPrefix("cli-freeze-") && entry.data["manifest_sha256"]?.string == manifestHash)

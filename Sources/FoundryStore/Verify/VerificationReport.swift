@@ -15,6 +15,7 @@ public struct VerificationReport: Sendable {
     public var blobsChecked = 0
     public var bundlesChecked = 0
     public var annotationsChecked = 0
+    public var runsChecked = 0
 
     public var damage: [Finding] { findings.filter { $0.severity == .damage } }
     public var isClean: Bool { damage.isEmpty }

@@ -39,6 +39,7 @@ public struct Verifier: Sendable {
             verifyAudit(layout, records: records, into: &findings)
             verifyBundles(layout, records: records, into: &findings)
             verifyAnnotations(layout, id: id, into: &findings)
+            verifyRuns(layout, id: id, into: &findings)
         }
         let blobHashes = verifyBlobs(layout, into: &report)
         for draft in records {
@@ -51,6 +52,7 @@ public struct Verifier: Sendable {
         report.versionsChecked += findings.versionsChecked
         report.bundlesChecked += findings.bundlesChecked
         report.annotationsChecked += findings.annotationsChecked
+        report.runsChecked += findings.runsChecked
     }
 
     private func verifyBlobs(_ layout: ProjectLayout, into report: inout VerificationReport) -> Set<String> {
