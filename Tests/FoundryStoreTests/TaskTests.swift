@@ -43,6 +43,20 @@ struct TaskTests {
         #expect(types == [.taskCreated, .taskDone, .taskUndone, .taskUpdated, .taskCreated, .taskDeleted])
     }
 
+    @Test("A task linked to lines follows them through later saves, or is outdated where they change; a whole-field link has no position")
+    func linkFollowsLines() throws {
+        let (directory, store) = try Self.project()
+        defer { directory.cleanup() }
+        let lines = try store.createTask(NewTask(title: "check line 2", link: TaskLinkRequest(field: field("system_prompt"), lineStart: 2)), by: alice)
+        let whole = try store.createTask(NewTask(title: "whole prompt", link: TaskLinkRequest(field: field("system_prompt"))), by: alice)
+        #expect(try store.linkPositions(of: [lines, whole]) == [lines.id: .at(version: 1, lines: 2...2)])
+        try lockAndSave(store, "system_prompt", "added on top\nline 1\nline 2\n", as: alice)                 // v2
+        #expect(try store.linkPositions(of: [lines])[lines.id] == .at(version: 2, lines: 3...3))
+        try lockAndSave(store, "system_prompt", "added on top\nline 1\nline two\n", as: alice)               // v3
+        #expect(try store.linkPositions(of: [lines])[lines.id] == .outdated(in: 3))
+        #expect(try store.linkPositions(of: [lines], at: 2)[lines.id] == .at(version: 2, lines: 3...3))
+    }
+
     @Test("Unknown and deleted ids, non-members, bad links and blank titles are refused and write nothing")
     func badInput() throws {
         let (directory, store) = try Self.project()

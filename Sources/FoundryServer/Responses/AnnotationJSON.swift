@@ -58,8 +58,10 @@ extension StoredAnnotation where Record == CommentEvent {
 }
 
 extension TaskItem {
-    /// The item's current state; with `history`, every record of it.
-    func json(history: Bool = false) -> JSONValue {
+    /// The item's current state; with `history`, every record of it; with
+    /// `linkPosition`, where its linked lines are now (`link_current
+    /// {version, line_start, line_end}` or `link_outdated_in`).
+    func json(history: Bool = false, linkPosition: AnchorPosition? = nil) -> JSONValue {
         var data: [String: JSONValue] = [
             "id": .string(id), "title": .string(title), "done": .bool(done), "assignee": assignee.json,
             "link": link?.json ?? .null, "deleted": .bool(deleted),
@@ -67,6 +69,14 @@ extension TaskItem {
             "updated_by": .string(updatedBy), "updated_at": .string(updatedAt), "last_seq": .int(lastSequence),
         ]
         if history { data["history"] = .array(events.map(\.json)) }
+        switch linkPosition {
+        case .at(let version, let lines):
+            data["link_current"] = .object(["version": .int(version), "line_start": .int(lines.lowerBound), "line_end": .int(lines.upperBound)])
+        case .outdated(let version):
+            data["link_outdated_in"] = .int(version)
+        case .later, nil:
+            break
+        }
         return .object(data)
     }
 }

@@ -65,26 +65,35 @@ extension FoundryAPI {
             let store = try await project(context, for: .review)
             let body = try await JSON.decode(NewTaskBody.self, from: request, limit: configuration.maxBodyBytes)
             let new = NewTask(title: body.title, assignee: body.assignee, link: try body.link?.request())
-            let item = try await io.run { try store.createTask(new, by: caller.editor) }
+            let (item, position) = try await io.run { () -> (TaskItem, AnchorPosition?) in
+                let item = try store.createTask(new, by: caller.editor)
+                return (item, try store.linkPositions(of: [item])[item.id])
+            }
             logger.info("task created", metadata: ["project": "\(store.id)", "user": "\(caller.user)", "task": "\(item.id)"])
-            return try JSON.response(item.json(), status: .created)
+            return try JSON.response(item.json(linkPosition: position), status: .created)
         }
 
         router.get("/projects/:id/tasks") { request, context -> Response in
             let store = try await project(context, for: .read)
             let includeDeleted = request.uri.queryParameters["include_deleted"] == "true"
-            let (items, last) = try await io.run { (try store.allTasks(), try store.tasks.sequences().last ?? 0) }
+            let (items, positions, last) = try await io.run { () -> ([TaskItem], [String: AnchorPosition], Int) in
+                let items = try store.allTasks().filter { includeDeleted || !$0.deleted }
+                return (items, try store.linkPositions(of: items), try store.tasks.sequences().last ?? 0)
+            }
             return try JSON.response(JSONValue.object([
                 "project_id": .string(store.id.rawValue), "tasks_seq": .int(last),
-                "tasks": .array(items.filter { includeDeleted || !$0.deleted }.map { $0.json() }),
+                "tasks": .array(items.map { $0.json(linkPosition: positions[$0.id]) }),
             ]))
         }
 
         router.get("/projects/:id/tasks/:tid") { _, context -> Response in
             let store = try await project(context, for: .read)
             let taskID = try context.parameters.require("tid")
-            let item = try await io.run { try store.task(taskID) }
-            return try JSON.response(item.json(history: true))
+            let (item, position) = try await io.run { () -> (TaskItem, AnchorPosition?) in
+                let item = try store.task(taskID)
+                return (item, try store.linkPositions(of: [item])[item.id])
+            }
+            return try JSON.response(item.json(history: true, linkPosition: position))
         }
 
         router.patch("/projects/:id/tasks/:tid") { request, context -> Response in

@@ -1,7 +1,7 @@
 import Foundation
 import FoundryDiff
 
-/// Where a comment's lines are at a given version.
+/// Where a comment's (or a task link's) lines are at a given version.
 public enum AnchorPosition: Sendable, Equatable {
     /// The anchored lines, unchanged, are these lines of the field at `version`.
     case at(version: Int, lines: ClosedRange<Int>)
@@ -28,12 +28,23 @@ public final class AnchorTracker {
 
     /// The position of `anchor` at `version`.
     public func position(of anchor: CommentAnchor, at version: Int) throws -> AnchorPosition {
-        guard version >= anchor.version else { return .later }
-        var lines = anchor.lines
-        var from = anchor.version
-        for change in try versions(changing: anchor.field, upTo: version) where change > anchor.version {
-            guard try store.draft(change).record.fields[anchor.field] != nil else { return .outdated(in: change) }
-            guard let next = try map(anchor.field, from: from, to: change).map(lines) else { return .outdated(in: change) }
+        try position(of: anchor.lines, in: anchor.field, as: anchor.version, at: version)
+    }
+
+    /// The position of a task link's lines at `version`; `nil` for a link to a whole field.
+    public func position(of link: TaskLink, at version: Int) throws -> AnchorPosition? {
+        guard let start = link.lineStart else { return nil }
+        return try position(of: start...max(start, link.lineEnd ?? start), in: link.field, as: link.version, at: version)
+    }
+
+    /// Where `lines` of `field` as of version `origin` are at `version`.
+    private func position(of lines: ClosedRange<Int>, in field: String, as origin: Int, at version: Int) throws -> AnchorPosition {
+        guard version >= origin else { return .later }
+        var lines = lines
+        var from = origin
+        for change in try versions(changing: field, upTo: version) where change > origin {
+            guard try store.draft(change).record.fields[field] != nil else { return .outdated(in: change) }
+            guard let next = try map(field, from: from, to: change).map(lines) else { return .outdated(in: change) }
             lines = next
             from = change
         }

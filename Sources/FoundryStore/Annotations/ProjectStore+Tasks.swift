@@ -115,4 +115,16 @@ extension ProjectStore {
         try checkText(title, what: "the task's title", limit: maximumTaskTitleBytes)
         return title.trimmingCharacters(in: .whitespacesAndNewlines)
     }
+
+    /// Where the linked lines of each task are at `version` (default: the
+    /// head), by task id; tasks linked to a whole field (or to nothing) are absent.
+    public func linkPositions(of items: [TaskItem], at version: Int? = nil) throws -> [String: AnchorPosition] {
+        let target = try version ?? headVersion()
+        let tracker = AnchorTracker(store: self)
+        var positions: [String: AnchorPosition] = [:]
+        for item in items {
+            if let link = item.link, let position = try tracker.position(of: link, at: target) { positions[item.id] = position }
+        }
+        return positions
+    }
 }
