@@ -52,7 +52,10 @@ struct ConsoleBenchmark: AsyncParsableCommand {
             if [404, 405, 409].contains(reply.status) { return Report.unavailable(label, "POST /projects/{id}/runs answered \(reply.status)").print() }
             throw BenchFailure("POST /projects/bench/runs: \(reply.status) \(reply.text)")
         }
-        try await waitUntil("the last console line at every socket", timeout: .seconds(300)) { tally.snapshot.allSatisfy { $0.endArrival != nil } }
+        try await waitUntil("the last console line at every socket", timeout: .seconds(300)) {
+            tally.snapshot.allSatisfy { $0.endArrival != nil } || crowd.contains(where: \.hasEnded)
+        }
+        guard !crowd.contains(where: \.hasEnded) else { throw BenchFailure("a socket was closed during the run") }
         let received = tally.snapshot
         let last = received.compactMap(\.endArrival).max()! - start
         let output = lines * lineBytes

@@ -31,7 +31,8 @@ final class LoadSocket: Sendable {
         self.outgoing = outgoing
         let state = state
         task = Task {
-            _ = try? await WebSocketClient.connect(url: url, logger: Logger(label: "bench")) { inbound, outbound, _ in
+            let configuration = WebSocketClientConfiguration(maxFrameSize: 16 << 20)
+            _ = try? await WebSocketClient.connect(url: url, configuration: configuration, logger: Logger(label: "bench")) { inbound, outbound, _ in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
                         for try await message in inbound.messages(maxSize: 16 << 20) {

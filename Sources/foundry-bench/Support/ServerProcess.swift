@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `foundry serve` as a child process on a loopback port, its output in a log file.
 final class ServerProcess {
@@ -8,31 +11,18 @@ final class ServerProcess {
         var description: String { "foundry serve did not start listening:\n" + log }
     }
 
-    private let process = Process()
-    var pid: Int32 { process.processIdentifier }
-    var isRunning: Bool { process.isRunning }
+    let pid: pid_t
+    private var exited = false
 
     init(executable: String, root: String, port: Int, secret: String, cpu: Int?, arguments: [String], log: String) throws {
-        let serve = ["serve", "--root", root, "--port", String(port), "--log-level", "error"] + arguments
-        if let cpu {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
-            process.arguments = ["-c", String(cpu), executable] + serve
-        } else {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = serve
-        }
+        let serve = [executable, "serve", "--root", root, "--port", String(port), "--log-level", "error"] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["FOUNDRY_JWT_SECRET"] = secret
-        process.environment = environment
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
+        pid = try Spawn.start((cpu.map { ["taskset", "-c", String($0)] } ?? []) + serve, output: log, errors: log, environment: environment)
         let deadline = Date().addingTimeInterval(60)
         while !Self.isListening(port: port) {
-            guard Date() < deadline, process.isRunning else {
-                if process.isRunning { process.terminate() }
+            if Spawn.poll(pid) != nil || Date() > deadline {
+                stop()
                 throw StartFailure(log: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
             }
             usleep(20_000)
@@ -46,10 +36,20 @@ final class ServerProcess {
         return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
     }
 
+    /// `SIGTERM`, then `SIGKILL` if the server has not exited after 20 s.
     func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+        guard !exited else { return }
+        exited = true
+        kill(pid, SIGTERM)
+        let deadline = Date().addingTimeInterval(20)
+        while Spawn.poll(pid) == nil {
+            if Date() > deadline {
+                kill(pid, SIGKILL)
+                _ = try? Spawn.wait(pid)
+                return
+            }
+            usleep(10_000)
+        }
     }
 
     /// A port nothing listens on now (the kernel's pick for port 0).
@@ -64,7 +64,7 @@ final class ServerProcess {
         let named = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
-        guard bound == 0, named == 0 else { throw POSIXError(.EADDRNOTAVAIL) }
+        guard bound == 0, named == 0 else { throw BenchFailure("no free loopback port: errno \(errno)") }
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
