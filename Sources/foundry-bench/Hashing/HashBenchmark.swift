@@ -20,7 +20,7 @@ struct HashBenchmark: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let data = SampleText.bytes(megabytes << 20, seed: 42)
         let file = scratch + "/data.bin"
-        try data.write(to: URL(fileURLWithPath: file))
+        try DurableWrite.replace(data, at: file)
 
         let limit = try ChildProcess.median(["sha256sum", file], repetitions: repetitions)
         let output = scratch + "/sha256sum.txt"

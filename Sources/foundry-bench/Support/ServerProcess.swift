@@ -21,7 +21,10 @@ final class ServerProcess {
         pid = try Spawn.start((cpu.map { ["taskset", "-c", String($0)] } ?? []) + serve, output: log, errors: log, environment: environment)
         let deadline = Date().addingTimeInterval(60)
         while !Self.isListening(port: port) {
-            if Spawn.poll(pid) != nil || Date() > deadline {
+            if Spawn.poll(pid) != nil {
+                exited = true
+            }
+            if exited || Date() > deadline {
                 stop()
                 throw StartFailure(log: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
             }
