@@ -53,7 +53,11 @@ extension ProjectStore {
         let stored = StoredDraft(id: Digest.sha256(data), record: record)
         manifest.headVersion = version
         manifest.currentDraftID = stored.id
-        try writeManifest(manifest)
+        // The record is durable; the manifest's head only caches it. If a
+        // crash loses this rename, the old manifest is still right (members
+        // and state are unchanged, `manifest()` and recovery walk the head
+        // forward to the newest record), so its directory is not fsynced.
+        try writeManifest(manifest, syncingDirectory: false)
         try audit.appendLocked(Self.auditEvent(for: stored), now: now)
         return stored
     }
@@ -78,7 +82,7 @@ extension ProjectStore {
         return AuditEvent(.draft(record.kind), by: EditorIdentity(user: record.authorID, session: record.sessionID), version: record.versionNumber, data: data)
     }
 
-    func writeManifest(_ manifest: ProjectManifest) throws {
-        try FileIO.replace(try CanonicalJSON.encode(manifest), at: layout.manifest)
+    func writeManifest(_ manifest: ProjectManifest, syncingDirectory: Bool = true) throws {
+        try FileIO.replace(try CanonicalJSON.encode(manifest), at: layout.manifest, syncingDirectory: syncingDirectory)
     }
 }
