@@ -10,7 +10,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "foundry", targets: ["foundry"]),
-        .executable(name: "foundry-load", targets: ["foundry-load"]),
+        .executable(name: "foundry-bench", targets: ["foundry-bench"]),
         .library(name: "FoundryStore", targets: ["FoundryStore"]),
         .library(name: "FoundryDiff", targets: ["FoundryDiff"]),
         .library(name: "FoundryWatch", targets: ["FoundryWatch"]),
@@ -77,10 +77,12 @@ let package = Package(
             ]
         ),
         .executableTarget(
-            name: "foundry-load",
+            name: "foundry-bench",
             dependencies: [
                 "FoundryServer",
                 "FoundryStore",
+                "FoundryDiff",
+                "CInotifyTools",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -90,6 +92,10 @@ let package = Package(
         .testTarget(name: "FoundryDiffTests", dependencies: ["FoundryDiff"]),
         .testTarget(name: "FoundryArchiveTests", dependencies: ["FoundryArchive"]),
         .testTarget(name: "FoundryWatchTests", dependencies: ["FoundryWatch", "FoundryStore"]),
+        .testTarget(name: "FoundryBenchTests", dependencies: [
+            "foundry-bench",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .testTarget(
             name: "FoundryServerTests",
             dependencies: [

@@ -13,6 +13,7 @@ public enum LineDiff {
     /// Everything between two runs is deleted from `a` and inserted from `b`.
     public static func matches<Element: Hashable>(_ a: [Element], _ b: [Element]) -> [Match] {
         var interned: [Element: Int] = [:]
+        interned.reserveCapacity(a.count)
         let left = a.map { element -> Int in
             if let id = interned[element] { return id }
             interned[element] = interned.count

@@ -44,6 +44,7 @@ struct Serve: AsyncParsableCommand {
         }
         var logger = Logger(label: "foundry")
         logger.logLevel = level
+        OpenFileLimit.raiseToHardLimit()
         guard lockTtl >= 1, reapInterval > 0, eventLogSize >= 1, clientQueueLimit >= 1, maxMessageBytes >= 1024, pingInterval >= 1 else {
             throw ValidationError("--lock-ttl and --ping-interval need ≥ 1 s, --max-message-bytes ≥ 1024, and the other limits must be positive")
         }

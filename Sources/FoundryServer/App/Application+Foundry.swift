@@ -24,6 +24,10 @@ public enum FoundryServer {
         for repair in try workspace.recoverRuns() { logger.notice("recovery: \(repair)") }
         let secret = try configuration.jwtSecret ?? TokenAuthority.secret(for: workspace)
         let io = BlockingIO()
+        // The watcher's reads and hub loads get threads of their own: on `io`
+        // they would queue behind saves and lock requests waiting for a busy
+        // project's flock or a disk flush, and every project's events with them.
+        let reads = BlockingIO(threads: 4)
         let jwks = try configuration.jwksPath.map { path in
             guard let data = FileManager.default.contents(atPath: path) else { throw APIError.internal("cannot read the JWKS file \(path)") }
             return String(decoding: data, as: UTF8.self)
@@ -31,11 +35,11 @@ public enum FoundryServer {
         let authority = try await TokenAuthority(secret: secret, jwks: jwks, policy: configuration.tokenPolicy)
         let metrics = FoundryMetrics()
         let api = FoundryAPI(workspace: workspace, io: io, authority: authority, configuration: configuration, metrics: metrics, watcher: watcher, logger: logger)
-        let registry = HubRegistry(workspace: workspace, io: io, configuration: configuration)
+        let registry = HubRegistry(workspace: workspace, io: reads, configuration: configuration)
         let router = Router(context: FoundryRequestContext.self)
         api.register(on: router, registry: registry)
         let realtime = RealtimeService(
-            watcher: watcher, registry: registry, workspace: workspace, io: io,
+            watcher: watcher, registry: registry, workspace: workspace, io: io, reads: reads,
             reapInterval: .milliseconds(Int(configuration.reapInterval * 1000)), metrics: metrics, logger: logger
         )
         let webSocket = WebSocketServerConfiguration(

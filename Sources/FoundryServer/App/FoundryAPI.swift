@@ -37,6 +37,7 @@ public struct FoundryAPI: Sendable {
         router.middlewares.add(HTTPMetricsMiddleware(metrics: metrics))
         router.middlewares.add(ErrorMiddleware())
         router.middlewares.add(AuthMiddleware(authority: authority))
+        router.middlewares.add(ProjectChangeMiddleware())
         addHealthRoutes(to: router)
         addProjectRoutes(to: router)
         addDraftRoutes(to: router)

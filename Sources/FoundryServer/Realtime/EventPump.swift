@@ -10,6 +10,7 @@ import FoundryWatch
 struct EventPump: Sendable {
     let registry: HubRegistry
     let workspace: Workspace
+    /// A pool for reads only, apart from the one saves block on.
     let io: BlockingIO
     let metrics: FoundryMetrics
 

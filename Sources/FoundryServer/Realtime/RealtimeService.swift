@@ -12,7 +12,10 @@ struct RealtimeService: Service {
     let watcher: WorkspaceWatcher
     let registry: HubRegistry
     let workspace: Workspace
+    /// The reaper's pool (it takes project mutexes).
     let io: BlockingIO
+    /// The event pump's pool: file reads only, never a mutex or an fsync.
+    let reads: BlockingIO
     let reapInterval: Duration
     let metrics: FoundryMetrics
     let logger: Logger
@@ -23,7 +26,7 @@ struct RealtimeService: Service {
     /// so that a supervisor can restart the process.
     func run() async throws {
         let watcher = watcher
-        let pump = EventPump(registry: registry, workspace: workspace, io: io, metrics: metrics)
+        let pump = EventPump(registry: registry, workspace: workspace, io: reads, metrics: metrics)
         let logger = logger
         let shuttingDown = ShutdownFlag()
         await withGracefulShutdownHandler {

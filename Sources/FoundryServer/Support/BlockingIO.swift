@@ -3,8 +3,20 @@ import NIOPosix
 /// Runs the store's blocking file operations (`fsync`, `flock`) on a thread
 /// pool of their own, so neither the event loops nor Swift's cooperative
 /// pool (two threads on a two-core machine) ever wait for a disk.
+///
+/// Calls made while `BlockingIO.changingProject` names a project (set for
+/// each request that changes one, by `ProjectChangeMiddleware`) pass a
+/// per-project gate first: a busy project cannot take every thread.
 public struct BlockingIO: Sendable {
+    /// The project the current request changes, if any.
+    @TaskLocal static var changingProject: String?
+
+    /// Blocking calls one project's changes may have on the pool at once:
+    /// one, since they take turns on the project's flock anyway.
+    static let permitsPerProject = 1
+
     let pool: NIOThreadPool
+    private let gate = ProjectGate(permits: BlockingIO.permitsPerProject)
 
     public init(threads: Int = 16) {
         pool = NIOThreadPool(numberOfThreads: threads)
@@ -12,7 +24,16 @@ public struct BlockingIO: Sendable {
     }
 
     public func run<T: Sendable>(_ body: @Sendable @escaping () throws -> T) async throws -> T {
-        try await pool.runIfActive(body)
+        guard let project = Self.changingProject else { return try await pool.runIfActive(body) }
+        await gate.enter(project)
+        do {
+            let result = try await pool.runIfActive(body)
+            await gate.leave(project)
+            return result
+        } catch {
+            await gate.leave(project)
+            throw error
+        }
     }
 
     public func shutdown() async throws {

@@ -71,9 +71,10 @@ extension ProjectStore {
         // From here on the version exists. The manifest's head only caches the
         // newest record (`manifest()` reads past it, the next start rewrites
         // it), so a full disk refusing the new manifest must not turn this
-        // into an error saying nothing was saved; the audit line has its room
-        // reserved (`ProjectMutex.change`).
-        try? writeManifest(manifest)
+        // into an error saying nothing was saved (the audit line has its room
+        // reserved by `ProjectMutex.change`), and a crash losing the rename is
+        // harmless (members and state are unchanged): no directory fsync.
+        try? writeManifest(manifest, syncingDirectory: false)
         try audit.appendLocked(Self.auditEvent(for: stored), now: now)
         return stored
     }
@@ -98,7 +99,7 @@ extension ProjectStore {
         return AuditEvent(.draft(record.kind), by: EditorIdentity(user: record.authorID, session: record.sessionID), version: record.versionNumber, data: data)
     }
 
-    func writeManifest(_ manifest: ProjectManifest) throws {
-        try FileIO.replace(try CanonicalJSON.encode(manifest), at: layout.manifest)
+    func writeManifest(_ manifest: ProjectManifest, syncingDirectory: Bool = true) throws {
+        try FileIO.replace(try CanonicalJSON.encode(manifest), at: layout.manifest, syncingDirectory: syncingDirectory)
     }
 }

@@ -20,14 +20,19 @@ public enum FileIO {
     public static let tempPrefix = ".tmp-"
 
     /// Writes `data` to `path` atomically, replacing any previous file.
-    static func replace(_ data: Data, at path: String, mode: mode_t = 0o644) throws {
+    ///
+    /// - Parameter syncingDirectory: `false` skips the directory `fsync`
+    ///   that makes the rename durable. Only for a file whose previous
+    ///   version is still a correct state after a crash, or when the caller
+    ///   `fsync`s the same directory before it acknowledges anything.
+    static func replace(_ data: Data, at path: String, mode: mode_t = 0o644, syncingDirectory: Bool = true) throws {
         let temp = try writeTemp(data, near: path, mode: mode)
         guard rename(temp, path) == 0 else {
             let code = errno
             unlink(temp)
             throw StoreError.system("rename", path, errno: code)
         }
-        try syncDirectory(of: path)
+        if syncingDirectory { try syncDirectory(of: path) }
     }
 
     /// Creates `path` with `data` only if nothing exists there.

@@ -55,7 +55,10 @@ enum Acknowledgement: Sendable {
             }
             return problems
         case .commented(let id, let text, let user, let session):
-            let records = ((try? FileManager.default.contentsOfDirectory(atPath: directory + "/comments")) ?? []).compactMap { name in
+            // Only records: a `.tmp-*` leftover of an interrupted create may hold
+            // a never-acknowledged record with the same number as a later one.
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory + "/comments")) ?? []).filter { !$0.hasPrefix(".") }
+            let records = names.compactMap { name in
                 FileManager.default.contents(atPath: directory + "/comments/" + name).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
             }
             guard let created = records.first(where: { $0["comment_id"] as? String == id && $0["event"] as? String == "created" }) else {

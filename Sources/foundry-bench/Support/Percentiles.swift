@@ -7,6 +7,8 @@ struct Percentiles {
     }
 
     var count: Int { sorted.count }
+    var p50: Double { milliseconds(50) }
+    var p99: Double { milliseconds(99) }
 
     /// The `p`-th percentile (0–100) in milliseconds, nearest rank.
     func milliseconds(_ p: Double) -> Double {
@@ -15,8 +17,8 @@ struct Percentiles {
         return Double(sorted[min(max(rank, 0), sorted.count - 1)]) / 1_000_000
     }
 
-    func line(_ label: String, target: String) -> String {
-        let figures = [50, 90, 99, 99.9].map { "p\($0 == 99.9 ? "99.9" : String(Int($0)))=" + String(format: "%.2f", milliseconds($0)) }.joined(separator: " ")
-        return "\(label): n=\(count) \(figures) ms   (target: \(target))"
+    /// `p50 0.91 ms  p99 1.80 ms`.
+    var summary: String {
+        "p50 \(Report.milliseconds(p50))  p99 \(Report.milliseconds(p99))"
     }
 }
