@@ -34,7 +34,7 @@ struct ConsoleBenchmark: AsyncParsableCommand {
             """.write(toFile: runner, atomically: true, encoding: .utf8)
         chmod(runner, 0o755)
         do {
-            try bench.start(arguments: ["--runner", runner])
+            try bench.start(arguments: ["--runner", runner, "--run-log-cap", String((megabytes + 1) << 20)])
         } catch let failure as ServerProcess.StartFailure {
             return Report.unavailable(label, "foundry serve --runner: " + (failure.log.split(separator: "\n").first.map(String.init) ?? "did not start")).print()
         }

@@ -13,10 +13,15 @@ final class ConsoleTally: Sendable {
     }
 
     private struct Frame: Decodable {
+        /// One console line of a `CONSOLE_OUTPUT` frame (`{offset, ts, stream, text}`).
+        struct Line: Decodable {
+            var text: String
+        }
+
         struct Payload: Decodable {
             var run: String?
             var text: String?
-            var lines: [String]?
+            var lines: [Line]?
         }
 
         var type: String
@@ -37,7 +42,7 @@ final class ConsoleTally: Sendable {
             guard text.contains("\"CONSOLE_OUTPUT\"") || text.contains("\"RUN_FINISHED\"") else { return false }
             let wall = Monotonic.wallClock()
             guard let frame = try? JSONDecoder().decode(Frame.self, from: Data(text.utf8)) else { return false }
-            let output = frame.data?.text ?? frame.data?.lines.map { $0.map { $0 + "\n" }.joined() } ?? ""
+            let output = frame.data?.text ?? frame.data?.lines.map { $0.map(\.text).joined() } ?? ""
             let end = Self.endStamp(in: output)
             sockets.withLock { sockets in
                 guard index < sockets.count else { return }
