@@ -71,10 +71,8 @@ public struct FoundryAPI: Sendable {
     /// Takes or refreshes a field lock for HTTP and WebSocket alike, counting the outcome.
     func acquireLock(_ field: FieldName, in store: ProjectStore, for editor: EditorIdentity, ttl: TimeInterval) async throws -> LockTable.Acquisition {
         do {
-            let acquisition = try await io.run { () -> LockTable.Acquisition in
-                guard try store.manifest().state == .open else { throw StoreError.projectFrozen(store.id.rawValue) }
-                return try store.locks.acquire(field, for: editor, ttl: ttl)
-            }
+            // A frozen project is refused by the lock table, under the project mutex.
+            let acquisition = try await io.run { try store.locks.acquire(field, for: editor, ttl: ttl) }
             metrics.lockRequest(acquisition.refreshed ? .refreshed : .granted)
             if let expired = acquisition.expiredPredecessor { locksEnded([expired], reason: .expired, project: store.id) }
             let lock = acquisition.lock

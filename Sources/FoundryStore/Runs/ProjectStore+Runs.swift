@@ -38,7 +38,7 @@ extension ProjectStore {
         let draft = try draft(number)
         try FileIO.makeDirectory(layout.runs)
         let (runID, temp) = try mutex.change(auditedIn: audit) { () -> (RunID, RunLayout) in
-            guard try self.manifest().state == .open else { throw StoreError.projectFrozen(id.rawValue) }
+            try requireOpenLocked()
             let taken = try FileIO.list(layout.runs).compactMap { name -> Int? in
                 let base = name.hasPrefix(Self.tempRunPrefix) ? String(name.dropFirst(FileIO.tempPrefix.count).prefix(10)) : name
                 return (try? RunID(base))?.number

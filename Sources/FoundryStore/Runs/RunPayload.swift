@@ -61,7 +61,7 @@ enum RunPayload {
             guard Digest.sha256(data) == entry.sha256 else {
                 throw StoreError.corrupt(path: store.layout.blob(entry.sha256), reason: "blob does not hash to its name")
             }
-            try writeReadOnly(data, at: path)
+            try FileIO.createReadOnly(data, at: path)
         }
         let manifest = RunPayloadManifest(
             projectID: record.projectID, runID: run.rawValue, version: record.versionNumber, label: record.label,
@@ -69,18 +69,9 @@ enum RunPayload {
             fields: record.fields.mapValues { RunPayloadManifest.Field(sha256: $0.sha256, size: $0.size, format: $0.format) }
         )
         let data = try CanonicalJSON.encode(manifest)
-        try writeReadOnly(data, at: layout.payloadManifest)
+        try FileIO.createReadOnly(data, at: layout.payloadManifest)
         for directory in directories.sorted(by: { $0.count > $1.count }) { try FileIO.syncDirectory(directory) }
         try FileIO.syncDirectory(layout.directory)
         return Digest.sha256(data)
-    }
-
-    /// Creates `path` (which must not exist) read-only with `data`, durable on return.
-    private static func writeReadOnly(_ data: Data, at path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
-        guard fd >= 0 else { throw StoreError.system("create", path) }
-        defer { close(fd) }
-        try FileIO.writeAll(data, to: fd, path: path)
-        guard fsync(fd) == 0 else { throw StoreError.system("fsync", path) }
     }
 }

@@ -27,7 +27,7 @@ enum BundleDirectory {
                     guard mkdir(directory, 0o755) == 0 else { throw StoreError.system("mkdir", directory) }
                     directories.insert(directory)
                 }
-                try createFile(temp + "/" + relative, data)
+                try FileIO.createReadOnly(data, at: temp + "/" + relative)
             }
             // Deepest first, so each directory's entries are durable before its parent's.
             for directory in directories.sorted(by: { $0.count > $1.count }) { try FileIO.syncDirectory(directory) }
@@ -40,14 +40,6 @@ enum BundleDirectory {
             try? FileManager.default.removeItem(atPath: temp)
             throw error
         }
-    }
-
-    private static func createFile(_ path: String, _ data: Data) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
-        guard fd >= 0 else { throw StoreError.system("create", path) }
-        defer { close(fd) }
-        try FileIO.writeAll(data, to: fd, path: path)
-        guard fsync(fd) == 0 else { throw StoreError.system("fsync", path) }
     }
 
     /// Every regular file below `path`, by relative path.

@@ -35,6 +35,18 @@ public enum FileIO {
         if syncingDirectory { try syncDirectory(of: path) }
     }
 
+    /// Creates `path` (which must not exist) read-only with `data`, `fsync`ed;
+    /// for files inside a directory that is still private (a bundle or run
+    /// being built under a temp name), so no temp-and-link is needed. The
+    /// caller `fsync`s the directories.
+    static func createReadOnly(_ data: Data, at path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
+        guard fd >= 0 else { throw StoreError.system("create", path) }
+        defer { close(fd) }
+        try writeAll(data, to: fd, path: path)
+        guard fsync(fd) == 0 else { throw StoreError.system("fsync", path) }
+    }
+
     /// Creates `path` with `data` only if nothing exists there.
     ///
     /// - Returns: `false` when `path` already existed (nothing was changed).
