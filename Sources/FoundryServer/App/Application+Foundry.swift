@@ -2,7 +2,7 @@ import Foundation
 import FoundryStore
 import FoundryWatch
 import Hummingbird
-import HummingbirdWebSocket
+import HummingbirdCore
 import Logging
 
 /// Builds the whole server for a configuration.
@@ -37,19 +37,15 @@ public enum FoundryServer {
         let api = FoundryAPI(workspace: workspace, io: io, authority: authority, configuration: configuration, metrics: metrics, watcher: watcher, logger: logger)
         let registry = HubRegistry(workspace: workspace, io: reads, configuration: configuration)
         let router = Router(context: FoundryRequestContext.self)
-        api.register(on: router, registry: registry)
+        api.register(on: router)
         let realtime = RealtimeService(
             watcher: watcher, registry: registry, workspace: workspace, io: io, reads: reads,
-            reapInterval: .milliseconds(Int(configuration.reapInterval * 1000)), metrics: metrics, logger: logger
+            reapInterval: .milliseconds(Int(configuration.reapInterval * 1000)), lockTTL: configuration.lockTTL, metrics: metrics, logger: logger
         )
-        let webSocket = WebSocketServerConfiguration(
-            maxFrameSize: configuration.maxMessageBytes,
-            autoPing: .enabled(timePeriod: .milliseconds(Int(configuration.pingInterval * 1000))),
-            closeTimeout: .seconds(2)
-        )
+        let gateway = WebSocketGateway(api: api, registry: registry)
         return Application(
             router: router,
-            server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: webSocket)),
+            server: HTTPServerBuilder { responder in FoundryChildChannel(responder: responder, gateway: gateway) },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "coreason-foundry"),
             services: [realtime, RunService(supervisor: api.runs)],
             logger: logger

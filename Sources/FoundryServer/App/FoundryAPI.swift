@@ -33,7 +33,7 @@ public struct FoundryAPI: Sendable {
         self.runs = RunSupervisor(workspace: workspace, io: io, configuration: configuration, logger: logger)
     }
 
-    func register(on router: Router<FoundryRequestContext>, registry: HubRegistry) {
+    func register(on router: Router<FoundryRequestContext>) {
         router.middlewares.add(HTTPMetricsMiddleware(metrics: metrics))
         router.middlewares.add(ErrorMiddleware())
         router.middlewares.add(AuthMiddleware(authority: authority))
@@ -54,7 +54,7 @@ public struct FoundryAPI: Sendable {
         addRunRoutes(to: router)
         addMetricsRoutes(to: router)
         addOpenAPIRoutes(to: router)
-        addWebSocketRoutes(to: router, registry: registry)
+        addWebSocketRoutes(to: router)
     }
 
     /// The project named by the `:id` path parameter, once the caller's role

@@ -23,18 +23,13 @@ struct AuthMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if Self.publicPaths.contains(request.uri.path) { return try await next(request, context) }
         var context = context
-        do {
-            context.caller = try await authenticate(request)
-        } catch let error as APIError where Self.isWebSocketUpgrade(request) {
-            // Hummingbird answers a refused upgrade with a bare 400; a browser could not
-            // read a 401 from a failed handshake anyway. So the upgrade goes ahead and
-            // the socket is closed at once with 4401 and the reason.
-            context.authFailure = error.message
-        }
+        context.caller = try await Self.authenticate(request, authority: authority)
         return try await next(request, context)
     }
 
-    private func authenticate(_ request: Request) async throws -> Caller {
+    /// The caller of `request`, or `unauthorized` naming what is wrong with its token.
+    /// WebSocket upgrades are authenticated here too (see `WebSocketGateway`).
+    static func authenticate(_ request: Request, authority: TokenAuthority) async throws -> Caller {
         let isWebSocket = request.uri.path.hasPrefix("/ws/")
         let token: String
         if let header = request.headers[.authorization] {
@@ -52,10 +47,6 @@ struct AuthMiddleware: RouterMiddleware {
             throw APIError.unauthorized("invalid bearer token: \(error)")
         }
         return Caller(user: claims.sub.value, name: claims.name, session: try Self.session(request, claims: claims, token: token))
-    }
-
-    static func isWebSocketUpgrade(_ request: Request) -> Bool {
-        request.uri.path.hasPrefix("/ws/") && request.headers[.upgrade]?.lowercased() == "websocket"
     }
 
     static func session(_ request: Request, claims: FoundryClaims, token: String) throws -> String {

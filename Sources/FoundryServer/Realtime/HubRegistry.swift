@@ -24,7 +24,7 @@ actor HubRegistry {
         if let hub = hubs[id.rawValue] { return hub }
         let hub = ProjectHub(
             project: id.rawValue, epoch: epoch, files: state,
-            logCapacity: configuration.eventLogSize, queueLimit: configuration.clientQueueLimit
+            logCapacity: configuration.eventLogSize
         )
         hubs[id.rawValue] = hub
         return hub

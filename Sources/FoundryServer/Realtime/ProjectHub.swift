@@ -1,5 +1,7 @@
 import Foundation
 import FoundryStore
+import NIOCore
+import NIOWebSocket
 
 /// The live side of one project: the sockets subscribed to it, who is
 /// present, a bounded log of recent events for resume, and what the files
@@ -14,43 +16,41 @@ actor ProjectHub {
         var user: String
         var name: String?
         var session: String
-        var continuation: AsyncStream<String>.Continuation
-        /// Ends the connection (used when its queue overflows).
-        var kick: @Sendable () -> Void
+        var outbox: SocketOutbox
     }
 
-    /// What a joining socket sends first, then the stream of later frames.
-    struct Join {
-        var initial: [String]
-        var stream: AsyncStream<String>
+    /// How a socket left: whether the hub had already evicted it as too
+    /// slow, and whether another socket of its session is still here (if
+    /// not, the session's locks should go).
+    struct Departure {
+        var evicted: Bool
+        var sessionStillHere: Bool
     }
 
     let project: String
     let epoch: String
     private let logCapacity: Int
-    private let queueLimit: Int
     var files: ProjectFileState
     private var seq = 0
     private var log: [EventFrame] = []
     private var subscribers: [UUID: Subscriber] = [:]
 
-    init(project: String, epoch: String, files: ProjectFileState, logCapacity: Int, queueLimit: Int) {
+    init(project: String, epoch: String, files: ProjectFileState, logCapacity: Int) {
         self.project = project
         self.epoch = epoch
         self.files = files
         self.logCapacity = logCapacity
-        self.queueLimit = queueLimit
     }
 
     var headVersion: Int { files.headVersion }
     var currentSeq: Int { seq }
     var connectionCount: Int { subscribers.count }
 
-    /// Subscribes a socket. Without `since` it starts with a `SNAPSHOT`; with
-    /// `since` it gets the missed events from the log, or a `RESYNC` when they
-    /// are no longer there (or `epoch` names another server run).
-    func join(_ connection: UUID, caller: Caller, since: Int?, epoch clientEpoch: String?, kick: @escaping @Sendable () -> Void) -> Join {
-        let (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(queueLimit))
+    /// Subscribes a socket and sends it its first frames. Without `since`
+    /// it starts with a `SNAPSHOT`; with `since` it gets the missed events
+    /// from the log, or a `RESYNC` when they are no longer there (or `epoch`
+    /// names another server run). Every later event follows in order.
+    func join(_ connection: UUID, caller: Caller, since: Int?, epoch clientEpoch: String?, outbox: SocketOutbox) {
         let initial: [String]
         if let since {
             let oldest = log.first?.seq ?? seq + 1
@@ -62,27 +62,31 @@ actor ProjectHub {
             initial = [EventFrame(seq: seq, type: .snapshot, project: project, data: snapshot(for: caller, connection: connection)).text] + consoleBacklog()
         }
         let firstOfUser = !subscribers.values.contains { $0.user == caller.user }
-        subscribers[connection] = Subscriber(user: caller.user, name: caller.name, session: caller.session, continuation: continuation, kick: kick)
+        subscribers[connection] = Subscriber(user: caller.user, name: caller.name, session: caller.session, outbox: outbox)
+        for text in initial { _ = outbox.send(ByteBuffer(string: text), counted: false) }
         if firstOfUser {
             broadcast(.userJoined, ["user": .string(caller.user), "name": caller.name.json])
         }
-        return Join(initial: initial, stream: stream)
     }
 
-    /// Unsubscribes a socket. Returns whether another socket of the same
-    /// session is still here (if not, the session's locks should go).
-    func leave(_ connection: UUID, session: String) -> Bool {
-        if let gone = subscribers.removeValue(forKey: connection) {
-            gone.continuation.finish()
-            announceLeaving(gone.user)
-        }
-        return subscribers.values.contains { $0.session == session }
+    /// Unsubscribes a socket.
+    func leave(_ connection: UUID, session: String) -> Departure {
+        let gone = subscribers.removeValue(forKey: connection)
+        if let gone { announceLeaving(gone.user) }
+        return Departure(evicted: gone == nil, sessionStillHere: subscribers.values.contains { $0.session == session })
+    }
+
+    /// The sessions of the sockets here that hold a lock of this project:
+    /// their leases are kept alive while they stay connected.
+    var connectedLockHolders: Set<EditorIdentity> {
+        let here = Set(subscribers.values.map { EditorIdentity(user: $0.user, session: $0.session) })
+        return Set(files.locks.values.map(\.holder)).intersection(here)
     }
 
     /// Sends a frame to one socket only.
     func reply(_ connection: UUID, _ type: EventType, _ data: JSONValue) {
         guard let subscriber = subscribers[connection] else { return }
-        if case .dropped = subscriber.continuation.yield(EventFrame(seq: nil, type: type, project: project, data: data).text) {
+        if !subscriber.outbox.send(ByteBuffer(string: EventFrame(seq: nil, type: type, project: project, data: data).text)) {
             evict(connection)
         }
     }
@@ -96,18 +100,16 @@ actor ProjectHub {
         let frame = EventFrame(seq: seq, type: type, project: project, data: .object(data))
         log.append(frame)
         if log.count > 2 * logCapacity { log.removeFirst(log.count - logCapacity) }
-        let text = frame.text
-        var slow: [UUID] = []
-        for (connection, subscriber) in subscribers {
-            if case .dropped = subscriber.continuation.yield(text) { slow.append(connection) }
-        }
+        // One buffer for every socket: NIO only reads it.
+        let bytes = ByteBuffer(string: frame.text)
+        let slow = subscribers.filter { !$0.value.outbox.send(bytes) }.keys
         for connection in slow { evict(connection) }
     }
 
+    /// Disconnects a socket whose queue is full (close code 4008).
     private func evict(_ connection: UUID) {
         guard let subscriber = subscribers.removeValue(forKey: connection) else { return }
-        subscriber.continuation.finish()
-        subscriber.kick()
+        subscriber.outbox.close(WebSocketAdmission.CloseCode.tooSlow, reason: "too slow: more than \(subscriber.outbox.limit) frames queued")
         announceLeaving(subscriber.user)
     }
 

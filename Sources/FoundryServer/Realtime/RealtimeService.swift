@@ -6,8 +6,9 @@ import ServiceLifecycle
 import Synchronization
 
 /// The background half of the server: the inotify watcher feeding the hubs,
-/// and the reaper that ends expired locks (whose tombstones the watcher then
-/// broadcasts as `LOCK_RELEASED` with reason `expired`).
+/// the reaper that ends expired locks (whose tombstones the watcher then
+/// broadcasts as `LOCK_RELEASED` with reason `expired`), and the lease
+/// keeper that refreshes the locks of sessions with a connected socket.
 struct RealtimeService: Service {
     let watcher: WorkspaceWatcher
     let registry: HubRegistry
@@ -17,6 +18,8 @@ struct RealtimeService: Service {
     /// The event pump's pool: file reads only, never a mutex or an fsync.
     let reads: BlockingIO
     let reapInterval: Duration
+    /// The lease a connected session's locks are refreshed to.
+    let lockTTL: TimeInterval
     let metrics: FoundryMetrics
     let logger: Logger
 
@@ -36,6 +39,7 @@ struct RealtimeService: Service {
                     if !shuttingDown.isSet { logger.error("the inotify watcher stopped: no more broadcasts; /health reports 503") }
                 }
                 group.addTask { await cancelWhenGracefulShutdown { await reapUntilCancelled() } }
+                group.addTask { await cancelWhenGracefulShutdown { await keepLeasesUntilCancelled() } }
                 await group.waitForAll()
             }
         } onGracefulShutdown: {

@@ -1,13 +1,14 @@
 import Foundation
 import FoundryStore
-import HummingbirdWebSocket
 
 extension WebSocketConnection {
     /// Answers one client message. Granted locks and releases are not
     /// answered here: the lock file changes, and the watcher broadcasts
     /// `LOCK_ACQUIRED` / `LOCK_RELEASED` to every socket, this one included.
-    func handle(_ message: WebSocketMessage, hub: ProjectHub, store: ProjectStore, connection: UUID) async {
-        guard case .text(let text) = message,
+    /// `text` is `nil` for a binary message.
+    func handle(_ text: String?, in session: Session) async {
+        let (hub, store, connection) = (session.hub, session.store, id)
+        guard let text,
               let parsed = try? JSONDecoder().decode(ClientMessage.self, from: Data(text.utf8))
         else {
             return await hub.reply(connection, .error, ["code": "INVALID_JSON", "message": "send a JSON object with a 'type'"])

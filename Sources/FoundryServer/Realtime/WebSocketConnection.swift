@@ -1,124 +1,79 @@
 import Foundation
 import FoundryStore
-import Hummingbird
-import HummingbirdWebSocket
 import Logging
-import NIOWebSocket
 
-/// One socket on `/ws/project/{id}`: joins the project's hub, writes its
-/// frames through a bounded queue, answers lock messages, keeps the
-/// session's lock leases alive while it is connected, and on the way out
-/// releases the session's locks (reason `disconnect`) when it was the
-/// session's last socket.
-struct WebSocketConnection {
-    /// Close codes in the application range, each with a reason text.
-    enum CloseCode {
-        static let invalidRequest = WebSocketErrorCode(codeNumber: 4400)
-        static let unauthorized = WebSocketErrorCode(codeNumber: 4401)
-        static let forbidden = WebSocketErrorCode(codeNumber: 4403)
-        static let projectNotFound = WebSocketErrorCode(codeNumber: 4404)
-        static let tooSlow = WebSocketErrorCode(codeNumber: 4008)
-    }
-
+/// The project side of one admitted socket: joins the project's hub (which
+/// then writes the socket's frames through its `SocketOutbox`), answers the
+/// client's lock messages, and on the way out releases the session's locks
+/// (reason `disconnect`) when it was the session's last socket. While it is
+/// connected, the realtime service keeps the session's lock leases alive.
+///
+/// `WebSocketPeer` calls `open`, then `handle` for each message, then
+/// `close`, one after the other.
+struct WebSocketConnection: Sendable {
     let api: FoundryAPI
     let registry: HubRegistry
-    let request: Request
-    let caller: Caller
-    let inbound: WebSocketInboundStream
-    let outbound: WebSocketOutboundWriter
+    let ticket: WebSocketAdmission.Ticket
+    let outbox: SocketOutbox
     let logger: Logger
+    let id = UUID()
 
-    private enum Ending { case clientClosed, evicted, serverStopped }
-
-    func run() async throws {
-        guard let projectID = try? ProjectID(String(request.uri.path.split(separator: "/").last ?? "")) else {
-            return try await outbound.close(CloseCode.invalidRequest, reason: "invalid project id")
-        }
-        let query = request.uri.queryParameters
-        let since = query["since"].map { Int(String($0)) }
-        if let since, since == nil {
-            return try await outbound.close(CloseCode.invalidRequest, reason: "'since' must be a sequence number")
-        }
+    /// A socket that joined its project.
+    struct Session: Sendable {
         let hub: ProjectHub
         let store: ProjectStore
-        do {
-            store = try await api.project(projectID, for: .read, caller: caller)
-            hub = try await registry.hub(for: projectID)
-        } catch StoreError.projectNotFound {
-            return try await outbound.close(CloseCode.projectNotFound, reason: "project '\(projectID)' not found")
-        } catch let error as StoreError {
-            return try await outbound.close(CloseCode.forbidden, reason: String(error.description.prefix(120)))
-        }
-        let connection = UUID()
-        let editor = caller.editor
-        _ = try await api.io.run {
-            try store.record(AuditEvent(.socketConnected, by: editor, data: ["connection": .string(connection.uuidString), "name": caller.name.json]))
-        }
-        let (kicks, kick) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        let join = await hub.join(connection, caller: caller, since: since ?? nil, epoch: query["epoch"].map(String.init)) {
-            kick.yield()
-        }
-        let metadata: Logger.Metadata = ["project": "\(projectID)", "user": "\(caller.user)", "session": "\(caller.session)", "connection": "\(connection)"]
-        logger.info("socket connected", metadata: metadata)
-        api.metrics.socketOpened(project: projectID.rawValue)
-
-        let ending = await withTaskGroup(of: Ending.self) { group in
-            group.addTask {
-                do {
-                    for text in join.initial { try await outbound.write(.text(text)) }
-                    for await text in join.stream { try await outbound.write(.text(text)) }
-                    return Task.isCancelled ? .serverStopped : .evicted
-                } catch {
-                    return .clientClosed
-                }
-            }
-            group.addTask {
-                do {
-                    for try await message in inbound.messages(maxSize: api.configuration.maxMessageBytes) {
-                        await handle(message, hub: hub, store: store, connection: connection)
-                    }
-                } catch {
-                    logger.debug("socket read ended", metadata: metadata.merging(["error": "\(error)"]) { $1 })
-                }
-                return .clientClosed
-            }
-            group.addTask {
-                for await _ in kicks { return .evicted }
-                return .serverStopped
-            }
-            group.addTask {
-                await keepLeasesAlive(store: store)
-                return .serverStopped
-            }
-            let first = await group.next() ?? .serverStopped
-            group.cancelAll()
-            kick.finish()
-            return first
-        }
-
-        api.metrics.socketClosed(project: projectID.rawValue)
-        let sessionStillHere = await hub.leave(connection, session: caller.session)
-        _ = try? await api.io.run {
-            try store.record(AuditEvent(.socketDisconnected, by: editor, data: ["connection": .string(connection.uuidString), "ending": .string("\(ending)")]))
-        }
-        if !sessionStillHere {
-            let released = (try? await api.io.run { try store.locks.releaseAll(of: editor, reason: .disconnect) }) ?? []
-            api.locksEnded(released, reason: .disconnect, project: projectID)
-        }
-        logger.info("socket disconnected", metadata: metadata.merging(["ending": "\(ending)"]) { $1 })
-        if ending == .evicted {
-            try? await outbound.close(CloseCode.tooSlow, reason: "too slow: more than \(api.configuration.clientQueueLimit) frames queued")
-        }
     }
 
-    /// While the socket is connected (its pings answered), its session's locks stay leased.
-    private func keepLeasesAlive(store: ProjectStore) async {
-        let ttl = api.configuration.lockTTL
-        let editor = caller.editor
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(max(0.2, ttl / 3)))
-            if Task.isCancelled { break }
-            _ = try? await api.io.run { try store.locks.refreshAll(of: editor, ttl: ttl) }
+    /// Why a socket ended, as the audit trail and the log record it.
+    enum Ending: String, Sendable {
+        case clientClosed, evicted, serverStopped, pingTimeout
+    }
+
+    var caller: Caller { ticket.caller }
+    private var metadata: Logger.Metadata {
+        ["project": "\(ticket.project)", "user": "\(caller.user)", "session": "\(caller.session)", "connection": "\(id)"]
+    }
+
+    /// Checks that the caller may read the project, records
+    /// `socket.connected` and joins the hub, which sends the first frames
+    /// (`SNAPSHOT`, or the replay of `?since=`). `nil`, with the socket
+    /// closed and the reason given, when the project cannot be joined.
+    func open() async -> Session? {
+        let session: Session
+        do {
+            let store = try await api.project(ticket.project, for: .read, caller: caller)
+            session = Session(hub: try await registry.hub(for: ticket.project), store: store)
+            let (editor, id, name) = (caller.editor, id, caller.name.json)
+            _ = try await api.io.run {
+                try store.record(AuditEvent(.socketConnected, by: editor, data: ["connection": .string(id.uuidString), "name": name]))
+            }
+        } catch StoreError.projectNotFound {
+            outbox.close(WebSocketAdmission.CloseCode.projectNotFound, reason: "project '\(ticket.project)' not found")
+            return nil
+        } catch {
+            outbox.close(WebSocketAdmission.CloseCode.forbidden, reason: String(ErrorMiddleware.apiError(for: error).message.prefix(120)))
+            return nil
         }
+        await session.hub.join(id, caller: caller, since: ticket.since, epoch: ticket.epoch, outbox: outbox)
+        logger.info("socket connected", metadata: metadata)
+        api.metrics.socketOpened(project: ticket.project.rawValue)
+        return session
+    }
+
+    /// Leaves the hub, records `socket.disconnected`, and releases the
+    /// session's locks if no other socket of the session is left.
+    func close(_ session: Session, ending: Ending) async {
+        api.metrics.socketClosed(project: ticket.project.rawValue)
+        let departure = await session.hub.leave(id, session: caller.session)
+        let ending = departure.evicted ? .evicted : ending
+        let (store, editor, id) = (session.store, caller.editor, id)
+        _ = try? await api.io.run {
+            try store.record(AuditEvent(.socketDisconnected, by: editor, data: ["connection": .string(id.uuidString), "ending": .string(ending.rawValue)]))
+        }
+        if !departure.sessionStillHere {
+            let released = (try? await api.io.run { try store.locks.releaseAll(of: editor, reason: .disconnect) }) ?? []
+            api.locksEnded(released, reason: .disconnect, project: ticket.project)
+        }
+        logger.info("socket disconnected", metadata: metadata.merging(["ending": "\(ending.rawValue)"]) { $1 })
     }
 }
