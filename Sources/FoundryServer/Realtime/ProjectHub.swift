@@ -102,8 +102,7 @@ actor ProjectHub {
         if log.count > 2 * logCapacity { log.removeFirst(log.count - logCapacity) }
         // One buffer for every socket: NIO only reads it.
         let bytes = ByteBuffer(string: frame.text)
-        let slow = subscribers.filter { !$0.value.outbox.send(bytes) }.keys
-        for connection in slow { evict(connection) }
+        for connection in SocketOutbox.send(bytes, to: subscribers.mapValues(\.outbox)) { evict(connection) }
     }
 
     /// Disconnects a socket whose queue is full (close code 4008).

@@ -14,7 +14,9 @@ import Synchronization
 ///
 /// The queue bound is kept here: a frame counts as queued from `send` until
 /// NIO has handed it to the kernel, and a socket with `limit` frames queued
-/// is refused more (the hub then evicts it).
+/// is refused more (the hub then evicts it). Every frame is written from a
+/// task on the channel's event loop, enqueued in the order the hub sends,
+/// so a socket's frames keep that order.
 final class SocketOutbox: Sendable {
     let channel: any Channel
     let limit: Int
@@ -32,17 +34,50 @@ final class SocketOutbox: Sendable {
     func send(_ text: ByteBuffer, counted: Bool = true) -> Bool {
         let frame = WebSocketFrame(fin: true, opcode: .text, data: text)
         guard counted else {
-            channel.writeAndFlush(frame, promise: nil)
+            let channel = channel
+            channel.eventLoop.execute { channel.writeAndFlush(frame, promise: nil) }
             return true
         }
+        guard reserve() else { return false }
+        channel.eventLoop.execute { self.write(frame) }
+        return true
+    }
+
+    /// Queues one text frame for many sockets, with one hop to each event
+    /// loop rather than one per socket. Returns the keys of the sockets that
+    /// refused it (their queue is full).
+    static func send<Key>(_ text: ByteBuffer, to outboxes: [Key: SocketOutbox]) -> [Key] {
+        let frame = WebSocketFrame(fin: true, opcode: .text, data: text)
+        var refused: [Key] = []
+        var byLoop: [ObjectIdentifier: (loop: any EventLoop, outboxes: [SocketOutbox])] = [:]
+        for (key, outbox) in outboxes {
+            guard outbox.reserve() else {
+                refused.append(key)
+                continue
+            }
+            let loop = outbox.channel.eventLoop
+            byLoop[ObjectIdentifier(loop), default: (loop, [])].outboxes.append(outbox)
+        }
+        for (loop, outboxes) in byLoop.values {
+            loop.execute { for outbox in outboxes { outbox.write(frame) } }
+        }
+        return refused
+    }
+
+    /// Counts one more queued frame, unless `limit` are already queued.
+    private func reserve() -> Bool {
         guard queued.add(1, ordering: .relaxed).newValue <= limit else {
             queued.subtract(1, ordering: .relaxed)
             return false
         }
+        return true
+    }
+
+    /// Writes a reserved frame; on the channel's event loop.
+    private func write(_ frame: WebSocketFrame) {
         let written = channel.eventLoop.makePromise(of: Void.self)
         written.futureResult.whenComplete { _ in self.queued.subtract(1, ordering: .relaxed) }
         channel.writeAndFlush(frame, promise: written)
-        return true
     }
 
     /// Sends a close frame with `code` and `reason`, then closes the
