@@ -45,17 +45,10 @@ struct WebSocketGateway: Sendable {
     /// The channel handler of an upgraded socket.
     func peer(for admission: WebSocketAdmission, on channel: any Channel, logger: Logger) -> WebSocketPeer {
         let outbox = SocketOutbox(channel: channel, limit: configuration.clientQueueLimit)
-        let connection: WebSocketConnection? = switch admission.outcome {
-        case .admitted(let ticket): WebSocketConnection(api: api, registry: registry, ticket: ticket, outbox: outbox, logger: logger)
-        case .refused: nil
+        let purpose: WebSocketPeer.Purpose = switch admission.outcome {
+        case .admitted(let ticket): .serve(WebSocketConnection(api: api, registry: registry, ticket: ticket, outbox: outbox, logger: logger))
+        case .refused(let code, let reason): .refuse(code, reason: reason)
         }
-        return WebSocketPeer(connection: connection, refusal: admission.refusal, outbox: outbox, limits: .init(configuration))
-    }
-}
-
-extension WebSocketAdmission {
-    var refusal: (code: WebSocketErrorCode, reason: String)? {
-        if case .refused(let code, let reason) = outcome { return (code, reason) }
-        return nil
+        return WebSocketPeer(purpose, outbox: outbox, limits: .init(configuration))
     }
 }

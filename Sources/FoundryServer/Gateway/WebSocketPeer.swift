@@ -32,8 +32,13 @@ final class WebSocketPeer: ChannelInboundHandler, RemovableChannelHandler {
         let value = Atomic<Int>(0)
     }
 
-    private let connection: WebSocketConnection?
-    private let refusal: (code: WebSocketErrorCode, reason: String)?
+    /// What the peer is for: serving an admitted socket, or closing a refused one with its reason.
+    enum Purpose {
+        case serve(WebSocketConnection)
+        case refuse(WebSocketErrorCode, reason: String)
+    }
+
+    private let purpose: Purpose
     private let outbox: SocketOutbox
     private let limits: Limits
     private let inFlight = Counter()
@@ -47,17 +52,21 @@ final class WebSocketPeer: ChannelInboundHandler, RemovableChannelHandler {
     /// The last of the chained tasks (`open`, messages, `close`).
     private var work: Task<WebSocketConnection.Session?, Never>?
 
-    init(connection: WebSocketConnection?, refusal: (code: WebSocketErrorCode, reason: String)?, outbox: SocketOutbox, limits: Limits) {
-        self.connection = connection
-        self.refusal = refusal
+    init(_ purpose: Purpose, outbox: SocketOutbox, limits: Limits) {
+        self.purpose = purpose
         self.outbox = outbox
         self.limits = limits
     }
 
+    private var connection: WebSocketConnection? {
+        if case .serve(let connection) = purpose { return connection }
+        return nil
+    }
+
     func handlerAdded(context: ChannelHandlerContext) {
         guard let connection else {
-            let refusal = refusal ?? (WebSocketErrorCode.unexpectedServerError, "refused")
-            return close(refusal.code, refusal.reason)
+            if case .refuse(let code, let reason) = purpose { close(code, reason) }
+            return
         }
         work = Task { await connection.open() }
         let peer = NIOLoopBound((self, context), eventLoop: context.eventLoop)
@@ -84,8 +93,7 @@ final class WebSocketPeer: ChannelInboundHandler, RemovableChannelHandler {
             awaitingPong = false
         case .connectionClose:
             if closing { return context.close(promise: nil) }
-            var data = frame.unmaskedData
-            close(data.readWebSocketErrorCode() ?? .normalClosure, "")
+            close(Self.echoedCloseCode(frame), "")
         default:
             close(.protocolError, "unknown opcode")
         }
@@ -160,6 +168,16 @@ final class WebSocketPeer: ChannelInboundHandler, RemovableChannelHandler {
         }
         awaitingPong = true
         context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, data: context.channel.allocator.buffer(capacity: 0))), promise: nil)
+    }
+
+    /// The code a client's close frame is answered with: its own, when it is
+    /// one that may be sent on the wire (RFC 6455 §7.4), else 1000.
+    private static func echoedCloseCode(_ frame: WebSocketFrame) -> WebSocketErrorCode {
+        var data = frame.unmaskedData
+        guard let code = data.readInteger(as: UInt16.self),
+              (1000...1003).contains(code) || (1007...1011).contains(code) || (3000..<5000).contains(code)
+        else { return .normalClosure }
+        return WebSocketErrorCode(codeNumber: Int(code))
     }
 
     private func close(_ code: WebSocketErrorCode, _ reason: String) {
