@@ -167,7 +167,7 @@ final class RawWebSocket: Sendable {
         }
     }
 
-    private func read(_ count: Int) -> [UInt8]? {
+    func read(_ count: Int) -> [UInt8]? {
         var bytes = [UInt8](repeating: 0, count: count)
         var filled = 0
         while filled < count {

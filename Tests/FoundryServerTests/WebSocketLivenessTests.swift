@@ -1,0 +1,125 @@
+import Foundation
+import FoundryStore
+import Synchronization
+import Testing
+
+/// What the NIO gateway (`WebSocketPeer`, the lease keeper) owns about a
+/// socket's life: leases kept while connected, pings, and the close at
+/// shutdown. Real sockets against a real server.
+@Suite("WebSocket liveness")
+struct WebSocketLivenessTests {
+    /// A bare socket of `user` on project onco that has received its SNAPSHOT
+    /// (so it has joined), answering the server's pings until then.
+    static func raw(_ api: APIClient, _ user: String) async throws -> RawWebSocket {
+        let (token, port) = (try await api.server.token(user), api.port)
+        let socket = try await blocking { try RawWebSocket(port: port, path: "/ws/project/onco?token=\(token)") }
+        let snapshot = try await blocking { socket.nextMessage("SNAPSHOT", answeringPings: true) }
+        #expect(snapshot != nil, "no SNAPSHOT for \(user)")
+        return socket
+    }
+
+    @Test("A connected socket keeps its session's locks past their TTL; once it closes they are released (disconnect)")
+    func leasesKeptWhileConnected() async throws {
+        // The keeper refreshes every third of the TTL. With a 1 s TTL a refresh
+        // late by more than 0.7 s let the lock expire in a full-suite run (the
+        // fault suites loading the machine beside it); 3 s leaves 2 s of slack.
+        let server = try await TestServer { $0.lockTTL = 3; $0.reapInterval = 0.2 }
+        defer { server.cleanup() }
+        try await server.run { api in
+            let observer = try await RealtimeTests.observer(api, "bob")
+            defer { observer.close() }
+            let alice = try await RealtimeTests.socket(api, "alice", session: "alice-tab")
+            defer { alice.close() }
+            #expect(await alice.next("SNAPSHOT") != nil)
+            alice.send(#"{"type":"LOCK_ACQUIRE","field":"system_prompt"}"#)
+            let acquired = try #require(await observer.next("LOCK_ACQUIRED"))
+            #expect(acquired["user"]?.string == "alice")
+            #expect(acquired["field"]?.string == "system_prompt")
+
+            // More than two TTLs: unrefreshed, the lock would be reaped after about 3.2 s.
+            let early = await observer.next("LOCK_RELEASED", within: 7)
+            #expect(early == nil, "the lock of a connected socket ended: \(String(describing: early?.data))")
+            let path = server.root + "/onco/locks/system_prompt.lock"
+            let file = try #require(FileManager.default.contents(atPath: path), "the lock file is gone")
+            let lock = try JSONDecoder().decode(FieldLock.self, from: file)
+            #expect(lock.token == acquired["token"]?.int, "the lock was taken again rather than refreshed")
+            let (taken, expiry) = (try #require(Timestamp.date(from: lock.acquiredAt)), try #require(Timestamp.date(from: lock.expiresAt)))
+            #expect(expiry.timeIntervalSince(taken) > 5, "expires_at was not kept moving: \(lock)")
+
+            alice.close()
+            let released = try #require(await observer.next("LOCK_RELEASED"))
+            #expect(released["reason"]?.string == "disconnect")
+            #expect(released["user"]?.string == "alice")
+            #expect(!FileManager.default.fileExists(atPath: path))
+        }
+    }
+
+    @Test("A client that never answers pings is closed (1001 'ping timeout') and its locks released; clients that answer stay")
+    func pingTimeout() async throws {
+        // Closed after two unanswered pings. A second between pings leaves the
+        // TestSockets, whose pongs go out from Swift's cooperative pool, room
+        // for a loaded machine.
+        let server = try await TestServer { $0.pingInterval = 1 }
+        defer { server.cleanup() }
+        try await server.run { api in
+            // TestSocket (HummingbirdWSClient) answers pings by itself.
+            let observer = try await RealtimeTests.observer(api, "bob")
+            defer { observer.close() }
+            let carol = try await RealtimeTests.socket(api, "carol", session: "carol-tab")
+            defer { carol.close() }
+            #expect(await carol.next("SNAPSHOT") != nil)
+
+            let connecting = ContinuousClock.now
+            let silent = try await Self.raw(api, "alice")
+            #expect(silent.sendText(#"{"type":"LOCK_ACQUIRE","field":"system_prompt"}"#))
+            #expect(try await blocking { silent.nextMessage("LOCK_ACQUIRED", answeringPings: true) } != nil)
+            #expect(await observer.next("LOCK_ACQUIRED") { $0["user"]?.string == "alice" } != nil)
+            // From here on the client reads (and skips) the pings but never sends a pong.
+            let close = try await blocking { silent.nextClose(within: 20) }
+            let closedAfter = ContinuousClock.now - connecting
+            #expect(close?.code == 1001, "\(String(describing: close))")
+            #expect(close?.reason == "ping timeout")
+            #expect(closedAfter >= .milliseconds(1900), "closed before two ping intervals: \(closedAfter)")
+            #expect(try await blocking { silent.readsEOF() })
+            let released = try #require(await observer.next("LOCK_RELEASED"))
+            #expect(released["reason"]?.string == "disconnect")
+            #expect(released["user"]?.string == "alice")
+
+            // Several more ping intervals: the clients that answer are still served.
+            try await Task.sleep(for: .seconds(3))
+            #expect(!carol.hasEnded && !observer.hasEnded)
+            observer.send(#"{"type":"LOCK_ACQUIRE","field":"system_prompt"}"#)
+            #expect(await carol.next("LOCK_ACQUIRED") { $0["user"]?.string == "bob" } != nil)
+            #expect(!carol.hasEnded)
+        }
+    }
+
+    @Test("Stopping the server closes every socket with 1001 'server shutting down'")
+    func shutdownClosesSockets() async throws {
+        let server = try await TestServer()
+        defer { server.cleanup() }
+        let reader = Reader()
+        try await server.run { api in
+            try await RealtimeTests.project(api)
+            let socket = try await Self.raw(api, "alice")
+            // Leaving this body stops the server (HummingbirdTesting triggers a graceful shutdown).
+            reader.start { socket.nextClose(within: 30) }
+        }
+        let close = try #require(await reader.result)
+        #expect(close.code == 1001, "\(close)")
+        #expect(close.reason == "server shutting down")
+    }
+}
+
+/// Reads a socket on a Dispatch thread while the server it talks to stops.
+private final class Reader: Sendable {
+    private let task = Mutex<Task<(code: UInt16, reason: String)?, any Error>?>(nil)
+
+    func start(_ read: @escaping @Sendable () -> (code: UInt16, reason: String)?) {
+        task.withLock { $0 = Task { try await blocking(read) } }
+    }
+
+    var result: (code: UInt16, reason: String)? {
+        get async throws { try await task.withLock { $0 }?.value }
+    }
+}
