@@ -20,9 +20,9 @@ struct WebSocketLivenessTests {
 
     @Test("A connected socket keeps its session's locks past their TTL; once it closes they are released (disconnect)")
     func leasesKeptWhileConnected() async throws {
-        // The keeper refreshes every third of the TTL. With a 1 s TTL a refresh
-        // late by more than 0.7 s let the lock expire in a full-suite run (the
-        // fault suites loading the machine beside it); 3 s leaves 2 s of slack.
+        // A lease is renewed once a third of the TTL has passed. With a 1 s TTL
+        // a renewal late by more than 0.7 s let the lock expire in a full-suite
+        // run (the fault suites loading the machine beside it); 3 s leaves 2 s.
         let server = try await TestServer { $0.lockTTL = 3; $0.reapInterval = 0.2 }
         defer { server.cleanup() }
         try await server.run { api in
@@ -51,6 +51,27 @@ struct WebSocketLivenessTests {
             #expect(released["reason"]?.string == "disconnect")
             #expect(released["user"]?.string == "alice")
             #expect(!FileManager.default.fileExists(atPath: path))
+        }
+    }
+
+    @Test("A lock taken over a connected socket with a ttl_seconds shorter than the server's TTL is renewed before it ends")
+    func shortLeaseRenewed() async throws {
+        let server = try await TestServer { $0.lockTTL = 60; $0.reapInterval = 0.2 }
+        defer { server.cleanup() }
+        try await server.run { api in
+            let observer = try await RealtimeTests.observer(api, "bob")
+            defer { observer.close() }
+            let alice = try await RealtimeTests.socket(api, "alice", session: "alice-tab")
+            defer { alice.close() }
+            #expect(await alice.next("SNAPSHOT") != nil)
+            alice.send(#"{"type":"LOCK_ACQUIRE","field":"system_prompt","ttl_seconds":3}"#)
+            let acquired = try #require(await observer.next("LOCK_ACQUIRED"))
+            #expect(acquired["user"]?.string == "alice")
+            let early = await observer.next("LOCK_RELEASED", within: 6)
+            #expect(early == nil, "a 3 s lock of a connected socket ended: \(String(describing: early?.data))")
+            let file = try #require(FileManager.default.contents(atPath: server.root + "/onco/locks/system_prompt.lock"))
+            let lock = try JSONDecoder().decode(FieldLock.self, from: file)
+            #expect(try #require(Timestamp.date(from: lock.expiresAt)).timeIntervalSinceNow > 30, "not renewed to the server's TTL: \(lock)")
         }
     }
 

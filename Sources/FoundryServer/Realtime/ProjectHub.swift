@@ -76,11 +76,14 @@ actor ProjectHub {
         return Departure(evicted: gone == nil, sessionStillHere: subscribers.values.contains { $0.session == session })
     }
 
-    /// The sessions of the sockets here that hold a lock of this project:
-    /// their leases are kept alive while they stay connected.
-    var connectedLockHolders: Set<EditorIdentity> {
+    /// The sessions with a socket here that hold a lock of this project
+    /// ending within `margin`: the lease keeper renews their locks.
+    func lockHoldersDue(within margin: TimeInterval, now: Date = Date()) -> Set<EditorIdentity> {
         let here = Set(subscribers.values.map { EditorIdentity(user: $0.user, session: $0.session) })
-        return Set(files.locks.values.map(\.holder)).intersection(here)
+        let due = files.locks.values.filter { lock in
+            Timestamp.date(from: lock.expiresAt).map { $0.timeIntervalSince(now) < margin } ?? false
+        }
+        return Set(due.map(\.holder)).intersection(here)
     }
 
     /// Sends a frame to one socket only.

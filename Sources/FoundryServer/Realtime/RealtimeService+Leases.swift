@@ -2,17 +2,21 @@ import Foundation
 import FoundryStore
 
 extension RealtimeService {
-    /// Every third of the lock TTL, refreshes the locks held by sessions
-    /// that have a socket on the lock's project: a connected session keeps
-    /// its leases (its pings answered, or the WebSocket library closes it),
-    /// a vanished one lets them expire. One pass over the hubs for the whole
-    /// server, rather than a timer per socket.
+    /// Keeps the locks of connected sessions leased: once a second (or a
+    /// sixth of the TTL, if shorter) it renews, to a full TTL, every lock
+    /// held by a session with a socket on the lock's project whose lease
+    /// has less than two thirds of the TTL left. So a lock is renewed about
+    /// every third of the TTL, and one taken with a shorter `ttl_seconds`
+    /// within a pass. A session whose sockets vanish (closed, or no answer
+    /// to pings) lets its locks expire. One loop for the whole server,
+    /// rather than a timer per socket.
     func keepLeasesUntilCancelled() async {
         let (workspace, ttl) = (workspace, lockTTL)
+        let period = min(1, ttl / 6)
         while !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(max(0.2, ttl / 3)))
+            try? await Task.sleep(for: .seconds(period))
             for hub in await registry.all {
-                let holders = await hub.connectedLockHolders
+                let holders = await hub.lockHoldersDue(within: ttl * 2 / 3)
                 guard !holders.isEmpty, let id = try? ProjectID(hub.project) else { continue }
                 do {
                     _ = try await io.run {
@@ -20,7 +24,7 @@ extension RealtimeService {
                         for holder in holders { _ = try locks.refreshAll(of: holder, ttl: ttl) }
                     }
                 } catch {
-                    logger.warning("could not refresh the leases of connected sessions", metadata: ["project": "\(id)", "error": "\(error)"])
+                    logger.warning("could not renew the leases of connected sessions", metadata: ["project": "\(id)", "error": "\(error)"])
                 }
             }
         }
