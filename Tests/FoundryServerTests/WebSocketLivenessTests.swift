@@ -18,6 +18,25 @@ struct WebSocketLivenessTests {
         return socket
     }
 
+    /// Bob watching project onco, and Alice's socket holding `system_prompt`
+    /// (taken over the socket with `ttlSeconds`, or the server's TTL).
+    static func aliceHoldsPrompt(_ api: APIClient, ttlSeconds: Int? = nil) async throws -> (observer: TestSocket, alice: TestSocket, acquired: Frame) {
+        let observer = try await RealtimeTests.observer(api, "bob")
+        let alice = try await RealtimeTests.socket(api, "alice", session: "alice-tab")
+        #expect(await alice.next("SNAPSHOT") != nil)
+        alice.send(#"{"type":"LOCK_ACQUIRE","field":"system_prompt""# + (ttlSeconds.map { #","ttl_seconds":\#($0)"# } ?? "") + "}")
+        let acquired = try #require(await observer.next("LOCK_ACQUIRED"))
+        #expect(acquired["user"]?.string == "alice")
+        #expect(acquired["field"]?.string == "system_prompt")
+        return (observer, alice, acquired)
+    }
+
+    /// The lock file of `system_prompt` in project onco.
+    static func promptLock(_ server: TestServer) throws -> FieldLock {
+        let file = try #require(FileManager.default.contents(atPath: server.root + "/onco/locks/system_prompt.lock"), "the lock file is gone")
+        return try JSONDecoder().decode(FieldLock.self, from: file)
+    }
+
     @Test("A connected socket keeps its session's locks past their TTL; once it closes they are released (disconnect)")
     func leasesKeptWhileConnected() async throws {
         // A lease is renewed once a third of the TTL has passed. With a 1 s TTL
@@ -26,22 +45,13 @@ struct WebSocketLivenessTests {
         let server = try await TestServer { $0.lockTTL = 3; $0.reapInterval = 0.2 }
         defer { server.cleanup() }
         try await server.run { api in
-            let observer = try await RealtimeTests.observer(api, "bob")
-            defer { observer.close() }
-            let alice = try await RealtimeTests.socket(api, "alice", session: "alice-tab")
-            defer { alice.close() }
-            #expect(await alice.next("SNAPSHOT") != nil)
-            alice.send(#"{"type":"LOCK_ACQUIRE","field":"system_prompt"}"#)
-            let acquired = try #require(await observer.next("LOCK_ACQUIRED"))
-            #expect(acquired["user"]?.string == "alice")
-            #expect(acquired["field"]?.string == "system_prompt")
+            let (observer, alice, acquired) = try await Self.aliceHoldsPrompt(api)
+            defer { observer.close(); alice.close() }
 
             // More than two TTLs: unrefreshed, the lock would be reaped after about 3.2 s.
             let early = await observer.next("LOCK_RELEASED", within: 7)
             #expect(early == nil, "the lock of a connected socket ended: \(String(describing: early?.data))")
-            let path = server.root + "/onco/locks/system_prompt.lock"
-            let file = try #require(FileManager.default.contents(atPath: path), "the lock file is gone")
-            let lock = try JSONDecoder().decode(FieldLock.self, from: file)
+            let lock = try Self.promptLock(server)
             #expect(lock.token == acquired["token"]?.int, "the lock was taken again rather than refreshed")
             let (taken, expiry) = (try #require(Timestamp.date(from: lock.acquiredAt)), try #require(Timestamp.date(from: lock.expiresAt)))
             #expect(expiry.timeIntervalSince(taken) > 5, "expires_at was not kept moving: \(lock)")
@@ -50,7 +60,7 @@ struct WebSocketLivenessTests {
             let released = try #require(await observer.next("LOCK_RELEASED"))
             #expect(released["reason"]?.string == "disconnect")
             #expect(released["user"]?.string == "alice")
-            #expect(!FileManager.default.fileExists(atPath: path))
+            #expect(!FileManager.default.fileExists(atPath: server.root + "/onco/locks/system_prompt.lock"))
         }
     }
 
@@ -59,18 +69,11 @@ struct WebSocketLivenessTests {
         let server = try await TestServer { $0.lockTTL = 60; $0.reapInterval = 0.2 }
         defer { server.cleanup() }
         try await server.run { api in
-            let observer = try await RealtimeTests.observer(api, "bob")
-            defer { observer.close() }
-            let alice = try await RealtimeTests.socket(api, "alice", session: "alice-tab")
-            defer { alice.close() }
-            #expect(await alice.next("SNAPSHOT") != nil)
-            alice.send(#"{"type":"LOCK_ACQUIRE","field":"system_prompt","ttl_seconds":3}"#)
-            let acquired = try #require(await observer.next("LOCK_ACQUIRED"))
-            #expect(acquired["user"]?.string == "alice")
+            let (observer, alice, _) = try await Self.aliceHoldsPrompt(api, ttlSeconds: 3)
+            defer { observer.close(); alice.close() }
             let early = await observer.next("LOCK_RELEASED", within: 6)
             #expect(early == nil, "a 3 s lock of a connected socket ended: \(String(describing: early?.data))")
-            let file = try #require(FileManager.default.contents(atPath: server.root + "/onco/locks/system_prompt.lock"))
-            let lock = try JSONDecoder().decode(FieldLock.self, from: file)
+            let lock = try Self.promptLock(server)
             #expect(try #require(Timestamp.date(from: lock.expiresAt)).timeIntervalSinceNow > 30, "not renewed to the server's TTL: \(lock)")
         }
     }
