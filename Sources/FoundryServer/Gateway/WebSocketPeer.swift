@@ -46,8 +46,6 @@ final class WebSocketPeer: ChannelInboundHandler, RemovableChannelHandler {
     private var message: (isText: Bool, bytes: ByteBuffer)?
     private var awaitingPong = false
     private var pinger: RepeatedTask?
-    /// A close frame went out; the connection ends once the client answers or the grace period passes.
-    private var closing = false
     private var ending = WebSocketConnection.Ending.clientClosed
     /// The last of the chained tasks (`open`, messages, `close`).
     private var work: Task<WebSocketConnection.Session?, Never>?
@@ -92,7 +90,7 @@ final class WebSocketPeer: ChannelInboundHandler, RemovableChannelHandler {
         case .pong:
             awaitingPong = false
         case .connectionClose:
-            if closing { return context.close(promise: nil) }
+            if outbox.isClosing { return context.close(promise: nil) }
             close(Self.echoedCloseCode(frame), "")
         default:
             close(.protocolError, "unknown opcode")
@@ -132,7 +130,7 @@ final class WebSocketPeer: ChannelInboundHandler, RemovableChannelHandler {
     // MARK: Messages
 
     private func append(_ frame: WebSocketFrame) {
-        guard !closing, var assembled = message else { return }
+        guard !outbox.isClosing, var assembled = message else { return }
         message = nil
         var data = frame.unmaskedData
         assembled.bytes.writeBuffer(&data)
@@ -161,7 +159,7 @@ final class WebSocketPeer: ChannelInboundHandler, RemovableChannelHandler {
     // MARK: Liveness and closing
 
     private func ping(_ context: ChannelHandlerContext) {
-        guard !closing else { return }
+        guard !outbox.isClosing else { return }
         if awaitingPong {
             ending = .pingTimeout
             return close(.goingAway, "ping timeout")
@@ -181,8 +179,6 @@ final class WebSocketPeer: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func close(_ code: WebSocketErrorCode, _ reason: String) {
-        guard !closing else { return }
-        closing = true
         message = nil
         outbox.close(code, reason: reason)
     }

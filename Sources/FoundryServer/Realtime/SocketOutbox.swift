@@ -21,6 +21,7 @@ final class SocketOutbox: Sendable {
     let channel: any Channel
     let limit: Int
     private let queued = Atomic<Int>(0)
+    private let closing = Atomic<Bool>(false)
 
     init(channel: any Channel, limit: Int) {
         self.channel = channel
@@ -80,10 +81,15 @@ final class SocketOutbox: Sendable {
         channel.writeAndFlush(frame, promise: written)
     }
 
+    /// Whether a close frame went out (the hub's or the peer's).
+    var isClosing: Bool { closing.load(ordering: .relaxed) }
+
     /// Sends a close frame with `code` and `reason`, then closes the
     /// connection once that frame is written, or after `grace` when the
     /// client does not read it (a stalled client is the usual reason).
+    /// Only the first call sends a frame.
     func close(_ code: WebSocketErrorCode, reason: String, grace: TimeAmount = .seconds(2)) {
+        guard !closing.exchange(true, ordering: .relaxed) else { return }
         var data = channel.allocator.buffer(capacity: 2 + reason.utf8.count)
         data.write(webSocketErrorCode: code)
         data.writeString(reason)
