@@ -138,6 +138,23 @@ struct WebSocketProtocolTests {
         }
     }
 
+    @Test("A request with more header fields than Hummingbird allows (1,000) is not served, its connection is closed, and the server answers the next one")
+    func headerFieldLimit() async throws {
+        let server = try await TestServer()
+        defer { server.cleanup() }
+        try await server.run { api in
+            let port = api.port
+            let many = (0..<1_500).map { "X-Filler-\($0): x\r\n" }.joined()
+            let sent = ContinuousClock.now
+            let flooded = try await blocking { Result { try Self.exchange(port: port, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n" + many + "\r\n") } }
+            #expect((try? flooded.get())?.status != 200, "1,500 header fields were served: \(flooded)")
+            // Closed, not left open until the client's 10 s read timeout.
+            #expect(ContinuousClock.now - sent < .seconds(8), "the connection hung instead of closing")
+            let next = try await blocking { try Self.exchange(port: port, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n") }
+            #expect(next.status == 200)
+        }
+    }
+
     /// Sends `request` on a fresh loopback connection and reads one whole response.
     private static func exchange(port: Int, _ request: String) throws -> HTTPReply {
         let fd = try connectLoopback(port: port)

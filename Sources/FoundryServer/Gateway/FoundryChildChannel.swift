@@ -75,6 +75,10 @@ struct FoundryChildChannel: ServerChildChannel, HTTPChannelHandler {
             configuration.enablePipelining = false  // NIOAsyncChannel serializes requests
             configuration.enableErrorHandling = false  // Hummingbird answers errors
             configuration.enableResponseHeaderValidation = false  // HTTPTypes validates them
+            let limits = HTTP1Channel.Configuration().httpDecoder  // Hummingbird's defaults (1,000 header fields, not NIO's 65,534)
+            configuration.decoderConfiguration.maxHeaderFieldSize = limits.maxHeaderFieldSize
+            configuration.decoderConfiguration.maxHeaderListSize = limits.maxHeaderListSize
+            configuration.decoderConfiguration.maxHeaderFieldCount = limits.maxHeaderFieldCount
             let upgrade = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
             let upgradeHandler = try channel.pipeline.syncOperations.handler(type: NIOTypedHTTPServerUpgradeHandler<Upgrade>.self)
             try channel.pipeline.syncOperations.addHandler(UpgradeFilter(), position: .before(upgradeHandler))

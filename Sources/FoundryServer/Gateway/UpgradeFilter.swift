@@ -12,6 +12,9 @@ import NIOHTTP1
 ///
 /// It sits just before the upgrade handler and removes itself after the
 /// first request head, which is the only one NIO considers for an upgrade.
+/// Until then it also closes the connection on a parse error (too many
+/// header fields, say), which nothing else would see yet: the connection
+/// would stay open with no answer.
 final class UpgradeFilter: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -29,6 +32,10 @@ final class UpgradeFilter: ChannelInboundHandler, RemovableChannelHandler {
         }
         context.fireChannelRead(wrapInboundOut(.head(head)))
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
     }
 
     private static func isWebSocket(_ protocols: [String]) -> Bool {
