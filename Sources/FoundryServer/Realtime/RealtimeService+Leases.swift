@@ -19,9 +19,11 @@ extension RealtimeService {
                 let holders = await hub.lockHoldersDue(within: ttl * 2 / 3)
                 guard !holders.isEmpty, let id = try? ProjectID(hub.project) else { continue }
                 do {
-                    _ = try await io.run {
-                        let locks = try workspace.project(id).locks
-                        for holder in holders { _ = try locks.refreshAll(of: holder, ttl: ttl) }
+                    _ = try await BlockingIO.$changingProject.withValue(id.rawValue) {
+                        try await io.run {
+                            let locks = try workspace.project(id).locks
+                            for holder in holders { _ = try locks.refreshAll(of: holder, ttl: ttl) }
+                        }
                     }
                 } catch {
                     logger.warning("could not renew the leases of connected sessions", metadata: ["project": "\(id)", "error": "\(error)"])

@@ -34,6 +34,14 @@ struct WebSocketConnection: Sendable {
         ["project": "\(ticket.project)", "user": "\(caller.user)", "session": "\(caller.session)", "connection": "\(id)"]
     }
 
+    /// Runs `body` as a change to the socket's project: its blocking calls
+    /// pass the project's gate in `BlockingIO`, as those of an HTTP request
+    /// that changes the project do, so a crowd of sockets taking locks in one
+    /// project cannot occupy every I/O thread.
+    func changingProject<T: Sendable>(_ body: () async -> T) async -> T {
+        await BlockingIO.$changingProject.withValue(ticket.project.rawValue) { await body() }
+    }
+
     /// Checks that the caller may read the project, records
     /// `socket.connected` and joins the hub, which sends the first frames
     /// (`SNAPSHOT`, or the replay of `?since=`). `nil`, with the socket
