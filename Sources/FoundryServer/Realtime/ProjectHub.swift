@@ -63,7 +63,7 @@ actor ProjectHub {
         }
         let firstOfUser = !subscribers.values.contains { $0.user == caller.user }
         subscribers[connection] = Subscriber(user: caller.user, name: caller.name, session: caller.session, outbox: outbox)
-        for text in initial { _ = outbox.send(ByteBuffer(string: text), counted: false) }
+        for text in initial { outbox.sendUncounted(ByteBuffer(string: text)) }
         if firstOfUser {
             broadcast(.userJoined, ["user": .string(caller.user), "name": caller.name.json])
         }
@@ -105,7 +105,7 @@ actor ProjectHub {
         if log.count > 2 * logCapacity { log.removeFirst(log.count - logCapacity) }
         // One buffer for every socket: NIO only reads it.
         let bytes = ByteBuffer(string: frame.text)
-        for connection in SocketOutbox.send(bytes, to: subscribers.mapValues(\.outbox)) { evict(connection) }
+        for connection in SocketOutbox.send(bytes, to: subscribers.lazy.map { ($0.key, $0.value.outbox) }) { evict(connection) }
     }
 
     /// Disconnects a socket whose queue is full (close code 4008).

@@ -29,25 +29,25 @@ final class SocketOutbox: Sendable {
     }
 
     /// Queues one text frame; `false` (and nothing queued) when the socket
-    /// already has `limit` frames waiting. An uncounted frame (the first
-    /// frames of a join, however long the console backlog) is always queued
-    /// and does not count against the limit.
-    func send(_ text: ByteBuffer, counted: Bool = true) -> Bool {
-        let frame = WebSocketFrame(fin: true, opcode: .text, data: text)
-        guard counted else {
-            let channel = channel
-            channel.eventLoop.execute { channel.writeAndFlush(frame, promise: nil) }
-            return true
-        }
+    /// already has `limit` frames waiting.
+    func send(_ text: ByteBuffer) -> Bool {
         guard reserve() else { return false }
+        let frame = WebSocketFrame(fin: true, opcode: .text, data: text)
         channel.eventLoop.execute { self.write(frame) }
         return true
+    }
+
+    /// Queues one of the first frames of a join, which do not count against
+    /// the limit however long the console backlog they carry.
+    func sendUncounted(_ text: ByteBuffer) {
+        let (channel, frame) = (channel, WebSocketFrame(fin: true, opcode: .text, data: text))
+        channel.eventLoop.execute { channel.writeAndFlush(frame, promise: nil) }
     }
 
     /// Queues one text frame for many sockets, with one hop to each event
     /// loop rather than one per socket. Returns the keys of the sockets that
     /// refused it (their queue is full).
-    static func send<Key>(_ text: ByteBuffer, to outboxes: [Key: SocketOutbox]) -> [Key] {
+    static func send<Key>(_ text: ByteBuffer, to outboxes: some Sequence<(Key, SocketOutbox)>) -> [Key] {
         let frame = WebSocketFrame(fin: true, opcode: .text, data: text)
         var refused: [Key] = []
         var byLoop: [ObjectIdentifier: (loop: any EventLoop, outboxes: [SocketOutbox])] = [:]
