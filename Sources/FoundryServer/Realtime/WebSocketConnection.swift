@@ -1,6 +1,7 @@
 import Foundation
 import FoundryStore
 import Logging
+import NIOWebSocket
 
 /// The project side of one admitted socket: joins the project's hub (which
 /// then writes the socket's frames through its `SocketOutbox`), answers the
@@ -59,7 +60,10 @@ struct WebSocketConnection: Sendable {
             outbox.close(WebSocketAdmission.CloseCode.projectNotFound, reason: "project '\(ticket.project)' not found")
             return nil
         } catch {
-            outbox.close(WebSocketAdmission.CloseCode.forbidden, reason: String(ErrorMiddleware.apiError(for: error).message.prefix(120)))
+            // Not a member: 4403. Anything else (the disk refusing the audit line, say) is the server's: 1011.
+            let apiError = ErrorMiddleware.apiError(for: error)
+            let code = apiError.status == .forbidden ? WebSocketAdmission.CloseCode.forbidden : .unexpectedServerError
+            outbox.close(code, reason: String(apiError.message.prefix(120)))
             return nil
         }
         await session.hub.join(id, caller: caller, since: ticket.since, epoch: ticket.epoch, outbox: outbox)
