@@ -8,7 +8,7 @@ import Foundation
 public enum Gzip {
     /// `data` compressed into one gzip member, by default at level 6, the
     /// level of `gzip` and `tar czf`: level 9 took 1.6× as long for archives
-    /// a few per cent smaller (README › Benchmarks).
+    /// a few per cent smaller (docs/benchmarks.md).
     public static func compress(_ data: Data, level: Int32 = 6) throws -> Data {
         var stream = z_stream()
         // windowBits 15 + 16: a gzip wrapper whose header zlib fills with

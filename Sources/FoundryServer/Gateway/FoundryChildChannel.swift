@@ -13,7 +13,7 @@ import NIOWebSocket
 /// An upgraded socket is served by a NIO channel handler (`WebSocketPeer`)
 /// on its event loop, not by a Swift task: Hummingbird's own WebSocket
 /// support keeps two tasks per socket for its whole life, and their stacks
-/// were most of the memory of 10,000 idle sockets (README › Benchmarks).
+/// were most of the memory of 10,000 idle sockets (docs/benchmarks.md).
 /// The HTTP side is set up the way Hummingbird's `HTTP1Channel` and
 /// `HTTP1WebSocketUpgradeChannel` set it up.
 struct FoundryChildChannel: ServerChildChannel, HTTPChannelHandler {

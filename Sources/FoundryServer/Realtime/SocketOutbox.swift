@@ -9,7 +9,7 @@ import Synchronization
 /// Why not a writer task reading a per-socket `AsyncStream`: every task
 /// keeps the stack slabs of its deepest call for as long as it lives (about
 /// 1 KB each), and with 10,000 idle sockets those tasks were most of the
-/// server's memory (see README › Benchmarks). NIO's `Channel` is safe to
+/// server's memory (see docs/benchmarks.md). NIO's `Channel` is safe to
 /// write from any thread; the hub's actor orders the writes.
 ///
 /// The queue bound is kept here: a frame counts as queued from `send` until
