@@ -24,11 +24,15 @@ final class BackupWriter {
         self.root = root
     }
 
-    /// Copies `source` to `destination` unless a file of the same size is
-    /// there already (immutable files only: same name, same size, same bytes).
+    /// Copies a file that never changes once written unless the destination
+    /// already has it: same size and modification time (which every copy
+    /// keeps), rsync's quick check. A record of another history under the
+    /// same name (a backup of a promoted standby into an older backup of its
+    /// primary) differs in time and is copied.
     func copyImmutable(from source: String, to destination: String) throws {
         guard let info = Self.status(of: source) else { return }  // a discarded blob of a refused save
-        if let existing = Self.status(of: destination), existing.st_size == info.st_size { return }
+        if let existing = Self.status(of: destination), existing.st_size == info.st_size,
+           existing.st_mtim.tv_sec == info.st_mtim.tv_sec, existing.st_mtim.tv_nsec == info.st_mtim.tv_nsec { return }
         guard let data = try FileIO.read(source) else { return }
         try write(data, to: destination, like: info)
     }

@@ -50,23 +50,19 @@ extension ProjectBackup {
         return cut
     }
 
-    /// Step 3: writes the cut and the immutable files it names.
+    /// Step 3: writes the cut and the immutable files it names, in the
+    /// writers' own order (blobs, records, manifest and locks, the audit
+    /// trail last), so that a backup interrupted half-way leaves what a
+    /// crash of the server could have left.
     func write(_ cut: ProjectCut) throws {
         for relative in cut.directories { try writer.makeDirectory(destination.directory + "/" + relative) }
-        for file in cut.files {
-            try writer.replace(file.data, at: destination.directory + "/" + file.relative, like: file.info)
-        }
-        for tail in cut.tails {
-            try writer.appendBytes(tail.data, to: destination.directory + "/" + tail.relative, like: tail.info)
-        }
-        try removeFilesNotIn(cut)
         for version in cut.newDrafts {
-            try writer.copyImmutable(from: source.draft(version), to: destination.draft(version))
             guard let data = try FileIO.read(source.draft(version)) else { continue }
             let record = try CanonicalJSON.decode(DraftRecord.self, from: data, path: source.draft(version))
             for entry in record.fields.values {
                 try writer.copyImmutable(from: source.blob(entry.sha256), to: destination.blob(entry.sha256))
             }
+            try writer.copyImmutable(from: source.draft(version), to: destination.draft(version))
         }
         for (series, sequence) in cut.newAnnotations {
             try writer.copyImmutable(from: source.annotation(series, sequence), to: destination.annotation(series, sequence))
@@ -75,6 +71,16 @@ extension ProjectBackup {
         for name in cut.newRuns {
             try copyTree("runs/" + name + "/payload.json")
             try copyTree("runs/" + name + "/payload")
+        }
+        for file in cut.files {
+            try writer.replace(file.data, at: destination.directory + "/" + file.relative, like: file.info)
+        }
+        try removeFilesNotIn(cut)
+        for tail in cut.tails {
+            let path = destination.directory + "/" + tail.relative
+            // Without a first part copied in step 1, the tail is the whole file.
+            if appended[tail.relative] == nil { try writer.replace(tail.data, at: path, like: tail.info) }
+            else { try writer.appendBytes(tail.data, to: path, like: tail.info) }
         }
     }
 

@@ -2,10 +2,10 @@ import Foundation
 
 /// The backup of one project directory, in three steps:
 ///
-/// 1. `copyStable()`, with no lock: what never changes once written (version
-///    and annotation records, bundles, finished runs, run payloads, then the
-///    blobs) and the append-only files up to their last line end. This is
-///    nearly all of the bytes.
+/// 1. `copyStable()`, with no lock: what never changes once written (blobs,
+///    version and annotation records, bundles, finished runs, run payloads)
+///    and the append-only files up to their last line end. This is nearly
+///    all of the bytes.
 /// 2. `readCut()`, under a shared hold of the project's mutex (the `flock`
 ///    every writer holds exclusively while it changes the project): only
 ///    reads, and only of what may have changed since step 1 — the manifest,
@@ -55,15 +55,21 @@ struct ProjectBackup {
         for name in ["drafts", "comments", "tasks", "bundles", "runs"] where FileIO.isDirectory(source.directory + "/" + name) {
             try writer.makeDirectory(destination.directory + "/" + name)
         }
-        // Records before blobs: every blob a listed record names was written before it.
-        for version in try FileIO.list(source.drafts).compactMap(ProjectLayout.version(ofDraftFile:)).sorted() {
-            try writer.copyImmutable(from: source.draft(version), to: destination.draft(version))
-            copiedDrafts = max(copiedDrafts, version)
+        // Records are listed before the blobs (every blob a listed record names
+        // was written before it) and copied after them, in the writers' order.
+        let versions = try FileIO.list(source.drafts).compactMap(ProjectLayout.version(ofDraftFile:)).sorted()
+        let annotations = try AnnotationSeries.allCases.map { series in
+            (series, try FileIO.list(source.directory(of: series)).compactMap(AnnotationSeries.sequence(ofFile:)).sorted())
         }
-        for series in AnnotationSeries.allCases {
-            for sequence in try FileIO.list(source.directory(of: series)).compactMap(AnnotationSeries.sequence(ofFile:)).sorted() {
+        try copyTree("objects")
+        for version in versions {
+            try writer.copyImmutable(from: source.draft(version), to: destination.draft(version))
+            copiedDrafts = version
+        }
+        for (series, sequences) in annotations {
+            for sequence in sequences {
                 try writer.copyImmutable(from: source.annotation(series, sequence), to: destination.annotation(series, sequence))
-                copiedAnnotations[series] = max(copiedAnnotations[series] ?? 0, sequence)
+                copiedAnnotations[series] = sequence
             }
         }
         for name in try FileIO.list(source.bundles) where !BackupPath.isSkipped(name) {
@@ -87,7 +93,6 @@ struct ProjectBackup {
             finishedRuns.insert(name)
         }
         try appendToLineEnd("audit.jsonl")
-        try copyTree("objects")
     }
 
     /// Copies every immutable file below `relative` (a bundle, a run's payload, the blobs).
