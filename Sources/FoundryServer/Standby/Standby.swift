@@ -43,7 +43,7 @@ final class Standby: Sendable {
                 try await io.run {
                     logger.notice("standby promoted: closing the replica fence and repairing the root", metadata: ["root": "\(workspace.root)"])
                     try ReplicaFence(root: workspace.root).promote()
-                    for repair in try workspace.recover() + workspace.recoverRuns() { logger.notice("recovery: \(repair)") }
+                    for repair in try workspace.recover() + workspace.recoverRuns(takingOver: true) { logger.notice("recovery: \(repair)") }
                 }
             }
             current = task

@@ -90,6 +90,24 @@ struct StandbyTests {
         }
     }
 
+    @Test("A run the old primary supervised on another host is marked lost at promotion: its output went to that host")
+    func runsOfTheOldPrimaryAreLost() async throws {
+        let server = try await TestServer { $0.standby = true }
+        defer { server.cleanup() }
+        try Self.replicaWithLaggingManifest(server.root)
+        let store = try Workspace(root: server.root).project(ProjectID("onco"))
+        var prepared = try store.prepareRun(version: nil, by: EditorIdentity(user: "alice", session: "s"), external: false)
+        prepared.record.supervisor = RunSupervisorID(host: "the-old-primary", bootID: "b", pid: 4242, startTime: 1)
+        try store.updatePrepared(prepared)
+        try store.publishRun(prepared)
+        let path = "/projects/onco/runs/\(prepared.id)"
+        let alice = try await server.token("alice")
+        try await server.run { api in
+            let run = try await api.request(.get, path, token: alice)
+            #expect(run.json["state"] as? String == "lost")
+        }
+    }
+
     @Test("A root promoted once starts as a primary even with --standby: recovery runs at start")
     func promotedRootStartsAsPrimary() async throws {
         let server = try await TestServer { $0.standby = true }
