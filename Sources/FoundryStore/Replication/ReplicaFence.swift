@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The fence between a standby's root and the replicator that writes into
 /// it (`deploy/lsyncd/foundry-replicate`, run by lsyncd on the primary).
@@ -33,20 +30,16 @@ public struct ReplicaFence: Sendable {
     /// an interrupted copy left in the replicator's temp directory.
     public func promote(now: Date = Date()) throws {
         try FileIO.makeDirectory(privateDirectory)
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw StoreError.system("open", lockPath) }
-        defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw StoreError.system("flock", lockPath) }
-        }
-        defer { flock(fd, LOCK_UN) }
-        if !isPromoted {
-            let record: [String: JSONValue] = ["promoted_at": .string(Timestamp.string(from: now)), "pid": .int(Int(getpid()))]
-            try FileIO.replace(try CanonicalJSON.encode(record), at: promotedPath)
-        }
-        if FileIO.isDirectory(replicaTempDirectory) {
-            try FileManager.default.removeItem(atPath: replicaTempDirectory)
-            try FileIO.syncDirectory(privateDirectory)
+        // The same exclusive flock(2) a project's mutex is, on the fence's own file.
+        try ProjectMutex(path: lockPath).withLock {
+            if !isPromoted {
+                let record: [String: JSONValue] = ["promoted_at": .string(Timestamp.string(from: now)), "pid": .int(Int(getpid()))]
+                try FileIO.replace(try CanonicalJSON.encode(record), at: promotedPath)
+            }
+            if FileIO.isDirectory(replicaTempDirectory) {
+                try FileManager.default.removeItem(atPath: replicaTempDirectory)
+                try FileIO.syncDirectory(privateDirectory)
+            }
         }
     }
 }

@@ -124,7 +124,7 @@ struct StandbyTests {
 
 /// Waits (bounded) until a process is queued for a `flock` on the file with this inode.
 func waitForBlockedFlock(onInode inode: ino_t) -> Bool {
-    for _ in 0..<20_000 {
+    for _ in 0..<30_000 {
         if FlockQueue.hasWaiter(onInode: inode) { return true }
         usleep(1000)
     }

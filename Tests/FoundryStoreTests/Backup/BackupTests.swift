@@ -89,27 +89,31 @@ struct BackupTests {
         let destination = directory.path + "-backup"
         defer { try? FileManager.default.removeItem(atPath: destination) }
         let inode = try #require(BackupWriter.status(of: store.layout.mutex)).st_ino
-        let done = DispatchSemaphore(value: 0)
-        let outcome = Mutex<Result<BackupReport, any Error>?>(nil)
-        try store.mutex.withLock {
-            // Half of a change: the record and blob exist, manifest and audit line do not yet.
-            let entry = try store.entry(for: field("system_prompt"), text: "in progress\n")
-            let fields = try #require(try store.head()?.record.fields).merging(["system_prompt": entry]) { $1 }
-            DispatchQueue.global().async {
-                outcome.withLock { $0 = Result { try WorkspaceBackup(workspace: workspace, destination: destination).run() } }
-                done.signal()
+        let fields = try #require(try store.head()?.record.fields)
+        let (queued, report) = try await offThePool { () -> (Bool, BackupReport) in
+            let done = DispatchSemaphore(value: 0)
+            let outcome = Mutex<Result<BackupReport, any Error>?>(nil)
+            let queued = try store.mutex.withLock {
+                // Half of a change: the record and blob exist, manifest and audit line do not yet.
+                let entry = try store.entry(for: field("system_prompt"), text: "in progress\n")
+                DispatchQueue.global().async {
+                    outcome.withLock { $0 = Result { try WorkspaceBackup(workspace: workspace, destination: destination).run() } }
+                    done.signal()
+                }
+                let queued = waitForBlockedFlock(onInode: inode)
+                _ = try store.commitLocked(.init(kind: .save, fields: fields.merging(["system_prompt": entry]) { $1 }, identity: alice, message: nil))
+                return queued
             }
-            #expect(waitForBlockedFlock(onInode: inode), "the backup queues for the project's mutex")
-            _ = try store.commitLocked(.init(kind: .save, fields: fields, identity: alice, message: nil))
+            done.wait()
+            return (queued, try outcome.withLock { $0 }!.get())
         }
-        done.wait()
-        let report = try #require(try outcome.withLock { $0 }?.get())
+        #expect(queued, "the backup queues for the project's mutex")
         #expect(report.projects.map(\.headVersion) == [2])
         #expect(try Verifier(workspace: Workspace(root: destination)).verify().isClean)
     }
 
     @Test("Under concurrent saves to three projects, every save acknowledged before the backup began is in it and the copy verifies clean")
-    func concurrentSaves() throws {
+    func concurrentSaves() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let workspace = try Workspace(root: directory.path)
@@ -117,29 +121,33 @@ struct BackupTests {
         for id in ids {
             _ = try workspace.createProject(NewProject(name: id.rawValue, id: id, fields: [field("prompt"): "v1\n"]), by: alice)
         }
-        let acks = Mutex<[(project: ProjectID, version: Int, id: String)]>([])
-        let stop = Atomic<Bool>(false)
-        let saved = DispatchSemaphore(value: 0)
-        let writers = DispatchGroup()
-        for id in ids {
-            DispatchQueue.global().async(group: writers) {
-                guard let store = try? workspace.project(id) else { return }
-                for round in 1...400 {
-                    guard !stop.load(ordering: .acquiring),
-                          let result = try? lockAndSave(store, "prompt", "round \(round) of \(id)\n" + String(repeating: "x", count: round), as: alice) else { return }
-                    acks.withLock { $0.append((id, result.draft.record.versionNumber, result.draft.id)) }
-                    saved.signal()
-                }
-            }
-        }
-        // Bounded only against a writer that fails: 15 saves take milliseconds.
-        for _ in 0..<15 where saved.wait(timeout: .now() + 120) == .timedOut { Issue.record("the writers stopped saving") }
-        let before = acks.withLock { $0 }
         let destination = directory.path + "-backup"
         defer { try? FileManager.default.removeItem(atPath: destination) }
-        let report = try WorkspaceBackup(workspace: workspace, destination: destination).run()
-        stop.store(true, ordering: .releasing)
-        writers.wait()
+        let (before, report) = try await offThePool { () -> ([Ack], BackupReport) in
+            let acks = Mutex<[Ack]>([])
+            let stop = Atomic<Bool>(false)
+            let saved = DispatchSemaphore(value: 0)
+            let writers = DispatchGroup()
+            for id in ids {
+                DispatchQueue.global().async(group: writers) {
+                    guard let store = try? workspace.project(id) else { return }
+                    for round in 1...400 {
+                        guard !stop.load(ordering: .acquiring),
+                              let result = try? lockAndSave(store, "prompt", "round \(round) of \(id)\n" + String(repeating: "x", count: round), as: alice) else { return }
+                        acks.withLock { $0.append(Ack(project: id, version: result.draft.record.versionNumber, id: result.draft.id)) }
+                        saved.signal()
+                    }
+                }
+            }
+            // Bounded only against writers that fail: 15 saves take milliseconds.
+            for _ in 0..<15 where saved.wait(timeout: .now() + 120) == .timedOut {}
+            let before = acks.withLock { $0 }
+            defer {
+                stop.store(true, ordering: .releasing)
+                writers.wait()
+            }
+            return (before, try WorkspaceBackup(workspace: workspace, destination: destination).run())
+        }
 
         #expect(before.count >= 15)
         let copy = try Workspace(root: destination)
@@ -215,9 +223,25 @@ struct BackupTests {
 
 /// Waits (bounded) until a process is queued for a `flock` on the file with this inode.
 func waitForBlockedFlock(onInode inode: ino_t) -> Bool {
-    for _ in 0..<20_000 {
+    for _ in 0..<30_000 {
         if FlockQueue.hasWaiter(onInode: inode) { return true }
         usleep(1000)
     }
     return false
+}
+
+/// A save a writer saw acknowledged.
+struct Ack: Sendable {
+    var project: ProjectID
+    var version: Int
+    var id: String
+}
+
+/// Runs blocking work (writer threads, waits for a lock) on a Dispatch
+/// thread: Swift's cooperative pool has one thread per core, and the
+/// servers of the tests running beside these need them.
+func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+    }
 }
