@@ -21,7 +21,7 @@ public enum FoundryServer {
         configuration: ServerConfiguration, workspace: Workspace, watcher: WorkspaceWatcher, logger: Logger = Logger(label: "foundry")
     ) async throws -> some ApplicationProtocol {
         let io = BlockingIO()
-        let standby = configuration.standby ? Standby(workspace: workspace, io: io, logger: logger) : nil
+        let standby = configuration.standby ? try Standby(workspace: workspace, io: io, logger: logger, secret: configuration.jwtSecret) : nil
         if standby?.isPrimary ?? true {
             for repair in try workspace.recover() { logger.notice("recovery: \(repair)") }
             for repair in try workspace.recoverRuns() { logger.notice("recovery: \(repair)") }

@@ -1,3 +1,4 @@
+import Foundation
 import FoundryStore
 import Logging
 import Synchronization
@@ -23,7 +24,13 @@ final class Standby: Sendable {
     private let promoted: Atomic<Bool>
     private let promotion = Mutex<Task<Void, any Error>?>(nil)
 
-    init(workspace: Workspace, io: BlockingIO, logger: Logger) {
+    /// - Throws: when no shared HS256 secret is given (`FOUNDRY_JWT_SECRET`, or
+    ///   `.foundry/jwt-secret` put there by the operator): a standby that made
+    ///   its own would refuse every token of the primary's clients after a failover.
+    init(workspace: Workspace, io: BlockingIO, logger: Logger, secret: String?) throws {
+        guard secret != nil || FileManager.default.fileExists(atPath: SecretFile(directory: workspace.privateDirectory).path) else {
+            throw APIError.internal("a standby needs the primary's HS256 secret: set FOUNDRY_JWT_SECRET (the same on both nodes)")
+        }
         self.workspace = workspace
         self.io = io
         self.logger = logger

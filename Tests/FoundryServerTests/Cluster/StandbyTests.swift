@@ -1,4 +1,5 @@
 import Foundation
+@testable import FoundryServer
 import FoundryStore
 import Testing
 
@@ -106,6 +107,16 @@ struct StandbyTests {
             let run = try await api.request(.get, path, token: alice)
             #expect(run.json["state"] as? String == "lost")
         }
+    }
+
+    @Test("A standby without the shared secret refuses to start: it would reject every token after a failover")
+    func standbyNeedsTheSharedSecret() async throws {
+        let root = NSTemporaryDirectory() + "foundry-standby-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var configuration = ServerConfiguration(root: root, port: 0)
+        configuration.standby = true
+        await #expect(throws: APIError.self) { _ = try await FoundryServer.makeApplication(configuration: configuration) }
+        #expect(!FileManager.default.fileExists(atPath: root + "/.foundry/jwt-secret"))
     }
 
     @Test("A root promoted once starts as a primary even with --standby: recovery runs at start")
