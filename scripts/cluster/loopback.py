@@ -142,19 +142,33 @@ class Node:
         self.process, self.port, self.wanted = None, None, port
 
     def start(self):
-        for attempt in range(5):
-            self.port = self.wanted if self.wanted and attempt == 0 else free_port()
-            argv = [self.cluster.foundry, "serve", "--root", str(self.root), "--host", "127.0.0.1", "--port", str(self.port),
-                    "--log-level", "warning", "--lock-ttl", "60"] + (["--standby"] if self.standby else [])
-            self.process = self.cluster.spawn(argv, f"{self.name}.log")
+        """Binds port 0 (the kernel picks) unless a port is wanted (a restart on the same address);
+        the port is read from the server's own log line, so no other process's server is mistaken for it."""
+        for port in ([self.wanted] if self.wanted else []) + [0]:
+            log = self.cluster.logs / f"{self.name}.log"
+            offset = log.stat().st_size if log.exists() else 0
+            argv = [self.cluster.foundry, "serve", "--root", str(self.root), "--host", "127.0.0.1", "--port", str(port),
+                    "--log-level", "info", "--lock-ttl", "60"] + (["--standby"] if self.standby else [])
+            self.process = self.cluster.spawn(argv, log.name)
             try:
-                wait_until(lambda: not self.process.alive or self.healthy(), f"{self.name} /health", timeout=60)
+                self.port = wait_until(lambda: self.bound(log, offset) or (not self.process.alive and -1), f"{self.name} to listen", timeout=60)
             except TimeoutError:
                 self.process.kill()
                 raise
-            if self.process.alive:
+            if self.port > 0:
+                wait_until(self.healthy, f"{self.name} /health", timeout=60)
                 return self
         raise RuntimeError(f"{self.name} could not start (see {self.cluster.logs / (self.name + '.log')})")
+
+    @staticmethod
+    def bound(log, offset):
+        """The port of the 'listening on 127.0.0.1:PORT' line this start wrote, or None."""
+        with open(log, "rb") as text:
+            text.seek(offset)
+            for line in text:
+                if b"listening on 127.0.0.1:" in line:
+                    return int(line.split(b"listening on 127.0.0.1:")[1].split(b'"')[0])
+        return None
 
     def healthy(self):
         try:
@@ -180,15 +194,15 @@ class HAProxy:
             self.port = free_port()
             env = dict(os.environ, FOUNDRY_PROXY_BIND=f"127.0.0.1:{self.port}", FOUNDRY_HAPROXY_SOCKET=self.socket, **self.settings)
             self.process = self.cluster.spawn(["haproxy", "-f", str(self.config), "-db"], f"{self.name}.log", env=env)
-            wait_until(lambda: not self.process.alive or self.answers(), f"{self.name} to listen", timeout=30)
+            wait_until(lambda: not self.process.alive or self.answers(), f"{self.name} to start", timeout=30)
             if self.process.alive:
                 return self
         raise RuntimeError(f"{self.name} could not start (see its log)")
 
     def answers(self):
+        """Our stats socket answers only once HAProxy bound every listener (it exits when one is taken)."""
         try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                return os.path.exists(self.socket)
+            return "Pid:" in self.command("show info")
         except OSError:
             return False
 
