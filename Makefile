@@ -11,7 +11,9 @@ RUNNER ?= fixtures/runner/bec-runner.sh {payload} {run}
 DEBS   := pkg-config libinotifytools0-dev libxxhash-dev libssl-dev zlib1g-dev patch rsync jq curl openssl
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build serve test fuzz clean
+CLUSTER_DEBS := haproxy lsyncd rsync restic socat util-linux
+
+.PHONY: deps build serve test fuzz cluster-deps cluster-test clean
 
 ## deps: install the system libraries and tools the build and tests use
 deps:
@@ -38,6 +40,20 @@ test: deps
 fuzz: deps
 	$(SWIFT) build --product foundry
 	scripts/fuzz
+
+## cluster-deps: the Debian tools of the loopback cluster (docs/cluster.md), and Python's websockets
+cluster-deps: deps
+	@missing=""; for p in $(CLUSTER_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+	@python3 -c 'import websockets.sync.client' 2>/dev/null || python3 -m pip install --quiet 'websockets>=13'
+
+## cluster-test: backup/restore, failover and sharding on loopback with HAProxy, lsyncd, rsync and restic
+cluster-test: cluster-deps
+	$(SWIFT) build --product foundry
+	scripts/cluster-test
 
 clean:
 	rm -rf .build

@@ -26,6 +26,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between SIGTERM and SIGKILL when a run is cancelled.") var runnerGrace: Double = 5
     @Option(help: "Largest console.log of a run in bytes; later output is discarded and the run marked truncated.")
     var runLogCap = 8 << 20
+    @Flag(help: "Start as a standby: the root is a replica a replicator writes; nothing is changed on it until the first client request (the proxy's failover) promotes this server.")
+    var standby = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env FOUNDRY_LOG_LEVEL).")
     var logLevel: String = ProcessInfo.processInfo.environment["FOUNDRY_LOG_LEVEL"] ?? "info"
     @Option(help: "Log format: json (one object a line) or text (env FOUNDRY_LOG_FORMAT).")
@@ -65,6 +67,7 @@ struct Serve: AsyncParsableCommand {
         configuration.runner = runner
         configuration.runnerGrace = runnerGrace
         configuration.runLogCap = runLogCap
+        configuration.standby = standby
         let app = try await FoundryServer.makeApplication(configuration: configuration, logger: logger)
         try await app.runService()
     }

@@ -20,10 +20,15 @@ public enum FoundryServer {
     package static func makeApplication(
         configuration: ServerConfiguration, workspace: Workspace, watcher: WorkspaceWatcher, logger: Logger = Logger(label: "foundry")
     ) async throws -> some ApplicationProtocol {
-        for repair in try workspace.recover() { logger.notice("recovery: \(repair)") }
-        for repair in try workspace.recoverRuns() { logger.notice("recovery: \(repair)") }
-        let secret = try configuration.jwtSecret ?? TokenAuthority.secret(for: workspace)
         let io = BlockingIO()
+        let standby = configuration.standby ? try Standby(workspace: workspace, io: io, logger: logger, secret: configuration.jwtSecret) : nil
+        if standby?.isPrimary ?? true {
+            for repair in try workspace.recover() { logger.notice("recovery: \(repair)") }
+            for repair in try workspace.recoverRuns() { logger.notice("recovery: \(repair)") }
+        } else {
+            logger.notice("standby: the root is a replica; nothing is changed on it until a client's request promotes this server")
+        }
+        let secret = try configuration.jwtSecret ?? TokenAuthority.secret(for: workspace)
         // The watcher's reads and hub loads get threads of their own: on `io`
         // they would queue behind saves and lock requests waiting for a busy
         // project's flock or a disk flush, and every project's events with them.
@@ -34,13 +39,13 @@ public enum FoundryServer {
         }
         let authority = try await TokenAuthority(secret: secret, jwks: jwks, policy: configuration.tokenPolicy)
         let metrics = FoundryMetrics()
-        let api = FoundryAPI(workspace: workspace, io: io, authority: authority, configuration: configuration, metrics: metrics, watcher: watcher, logger: logger)
+        let api = FoundryAPI(workspace: workspace, io: io, authority: authority, configuration: configuration, metrics: metrics, watcher: watcher, logger: logger, standby: standby)
         let registry = HubRegistry(workspace: workspace, io: reads, configuration: configuration)
         let router = Router(context: FoundryRequestContext.self)
         api.register(on: router)
         let realtime = RealtimeService(
             watcher: watcher, registry: registry, workspace: workspace, io: io, reads: reads,
-            reapInterval: .milliseconds(Int(configuration.reapInterval * 1000)), lockTTL: configuration.lockTTL, metrics: metrics, logger: logger
+            reapInterval: .milliseconds(Int(configuration.reapInterval * 1000)), lockTTL: configuration.lockTTL, metrics: metrics, logger: logger, standby: standby
         )
         let gateway = WebSocketGateway(api: api, registry: registry)
         return Application(

@@ -20,9 +20,12 @@ public struct FoundryAPI: Sendable {
     let logger: Logger
     /// The runner processes this server started.
     let runs: RunSupervisor
+    /// Set when the server was started with `--standby`.
+    let standby: Standby?
 
     init(workspace: Workspace, io: BlockingIO, authority: TokenAuthority, configuration: ServerConfiguration,
-         metrics: FoundryMetrics, watcher: WorkspaceWatcher, logger: Logger) {
+         metrics: FoundryMetrics, watcher: WorkspaceWatcher, logger: Logger, standby: Standby? = nil) {
+        self.standby = standby
         self.logger = logger
         self.workspace = workspace
         self.io = io
@@ -36,6 +39,7 @@ public struct FoundryAPI: Sendable {
     func register(on router: Router<FoundryRequestContext>) {
         router.middlewares.add(HTTPMetricsMiddleware(metrics: metrics))
         router.middlewares.add(ErrorMiddleware())
+        if let standby { router.middlewares.add(StandbyMiddleware(standby: standby)) }
         router.middlewares.add(AuthMiddleware(authority: authority))
         router.middlewares.add(ProjectChangeMiddleware())
         addHealthRoutes(to: router)

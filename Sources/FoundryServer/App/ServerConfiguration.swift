@@ -35,6 +35,10 @@ public struct ServerConfiguration: Sendable {
     public var runLogCap = 8 << 20
     /// The shell that runs the runner command (`-c`); a setting for tests of a shell that cannot start.
     public var runnerShell = "/bin/sh"
+    /// Start as a standby: the root is a replica another node's replicator
+    /// writes; nothing is changed on it until a client's request promotes
+    /// this server (see `Standby`).
+    public var standby = false
 
     public init(root: String = "./workspaces", host: String = "127.0.0.1", port: Int = 8080,
                 maxBodyBytes: Int = 16 << 20, lockTTL: TimeInterval = 300, jwtSecret: String? = nil) {

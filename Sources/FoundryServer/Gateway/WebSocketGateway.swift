@@ -24,6 +24,9 @@ struct WebSocketGateway: Sendable {
         guard let head = try? HTTPRequest(head, secure: false, splitCookie: false) else {
             return refuse(WebSocketAdmission.CloseCode.invalidRequest, "malformed request")
         }
+        if let standby = api.standby {
+            do { try await standby.promote() } catch { return refuse(.unexpectedServerError, "this standby could not take over") }
+        }
         let request = Request(head: head, body: RequestBody(buffer: ByteBuffer()))
         let caller: Caller
         do {

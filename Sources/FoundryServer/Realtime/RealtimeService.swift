@@ -22,6 +22,8 @@ struct RealtimeService: Service {
     let lockTTL: TimeInterval
     let metrics: FoundryMetrics
     let logger: Logger
+    /// A standby reaps no lock until it is promoted: its root belongs to the replicator.
+    var standby: Standby? = nil
 
     /// Runs until graceful shutdown. A watcher that stops on its own does not
     /// take the server down: saves and reads stay correct (the files are the
@@ -53,6 +55,7 @@ struct RealtimeService: Service {
         let workspace = workspace
         while !Task.isCancelled {
             try? await Task.sleep(for: reapInterval)
+            guard standby?.isPrimary ?? true else { continue }
             let reaped = (try? await io.run { try workspace.reapExpiredLocks() }) ?? []
             for (project, lock) in reaped {
                 metrics.lockReleased(lock)

@@ -4,7 +4,8 @@ import Hummingbird
 
 extension FoundryAPI {
     /// `GET /health` (no token needed): 200 when the root is writable and the
-    /// watcher thread is alive, 503 naming what is not.
+    /// watcher thread is alive, 503 naming what is not. `role` says whether
+    /// this server is a primary or a standby waiting for the proxy's first client.
     func addHealthRoutes(to router: Router<FoundryRequestContext>) {
         router.get("/health") { _, _ -> Response in
             let root = workspace.root
@@ -19,7 +20,10 @@ extension FoundryAPI {
             let watching = watcher.isRunning
             let healthy = writable && watching
             return try JSON.response(
-                HealthResponse(status: healthy ? "ok" : "degraded", root: root, rootWritable: writable, watcherAlive: watching),
+                HealthResponse(
+                    status: healthy ? "ok" : "degraded", role: standby?.isPrimary == false ? "standby" : "primary",
+                    root: root, rootWritable: writable, watcherAlive: watching
+                ),
                 status: healthy ? .ok : .serviceUnavailable
             )
         }
@@ -39,12 +43,13 @@ extension FoundryAPI {
 /// The body of `GET /health`.
 struct HealthResponse: Encodable {
     var status: String
+    var role: String
     var root: String
     var rootWritable: Bool
     var watcherAlive: Bool
 
     enum CodingKeys: String, CodingKey {
-        case status, root
+        case status, role, root
         case rootWritable = "root_writable"
         case watcherAlive = "watcher_alive"
     }
