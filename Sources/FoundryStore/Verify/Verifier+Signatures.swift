@@ -1,0 +1,89 @@
+import Foundation
+
+extension Verifier {
+    /// Checks `signatures/`: records numbered 1, 2, 3 … without a gap, each
+    /// signed by a trusted server key over exactly what it holds, chained to
+    /// the one before (`prev`), of this project (a record copied from another
+    /// project names that one), bound to a version whose record still hashes
+    /// to its `draft_id` and whose fields hash as it lists (a record copied
+    /// onto another version names the other one), and named (file and
+    /// SHA-256) by a `signature.added` audit entry.
+    func verifySignatures(_ layout: ProjectLayout, id: ProjectID, records: [StoredDraft], keys: SigningKeySet?, into report: inout VerificationReport) {
+        let log = AnnotationLog<SignatureRecord>(layout: layout)
+        let names: [String]
+        do { names = try FileIO.list(log.directory) } catch {
+            report.damage(log.directory, "cannot read: \(error)")
+            return
+        }
+        for name in names where AnnotationSeries.sequence(ofFile: name) == nil {
+            if name.hasPrefix(FileIO.tempPrefix) { report.note(log.directory + "/" + name, "leftover temp file from an interrupted write") }
+            else { report.damage(log.directory + "/" + name, "unexpected file in signatures/") }
+        }
+        let audited = auditedSignatures(layout)
+        var previous = AuditEntry.genesis
+        for (index, sequence) in names.compactMap(AnnotationSeries.sequence(ofFile:)).sorted().enumerated() {
+            let path = layout.annotation(.signatures, sequence)
+            guard sequence == index + 1 else {
+                report.damage(path, "signature \(index + 1) is missing before it")
+                return
+            }
+            guard let data = try? FileIO.read(path), let record = try? JSONDecoder().decode(SignatureRecord.self, from: data) else {
+                report.damage(path, "not a readable signature record")
+                return
+            }
+            report.signaturesChecked += 1
+            let payload = record.payload
+            let problems = Self.serverSignatureProblem(SignatureRecord.check(data, keys: keys ?? SigningKeySet()), keys: keys)
+                + Self.bindingProblems(payload, sequence: sequence, project: id.rawValue, previous: previous, records: records)
+            for problem in problems { report.damage(path, problem) }
+            let hash = Digest.sha256(data)
+            if audited[AnnotationSeries.signatures.relativePath(sequence)] != hash {
+                report.damage(path, audited[AnnotationSeries.signatures.relativePath(sequence)] == nil
+                    ? "has no signature.added entry in audit.jsonl (written behind the server's back, or the trail was truncated)"
+                    : "its audit entry names another SHA-256 than the file's \(hash)")
+            }
+            previous = hash
+        }
+    }
+
+    /// What is wrong with a signature record's claims about where it belongs.
+    static func bindingProblems(_ payload: SignaturePayload, sequence: Int, project: String, previous: String, records: [StoredDraft]) -> [String] {
+        var problems: [String] = []
+        if payload.seq != sequence { problems.append("says it is signature \(payload.seq), its file name says \(sequence)") }
+        if payload.projectID != project { problems.append("is a signature of project \(payload.projectID), not of \(project): copied from another project") }
+        if payload.prev != previous { problems.append("prev \(payload.prev) is not the SHA-256 of the signature before it (\(previous))") }
+        guard payload.version >= 1, payload.version <= records.count else {
+            problems.append("signs version \(payload.version), which has no intact record")
+            return problems
+        }
+        let draft = records[payload.version - 1]
+        if payload.draftID != draft.id || payload.record != "drafts/" + (ProjectLayout(directory: "").draft(payload.version) as NSString).lastPathComponent {
+            problems.append("signs draft \(payload.draftID) as version \(payload.version), whose record hashes to \(draft.id): copied onto another version, or the version was rewritten")
+        } else if payload.fields != draft.record.fields.mapValues(\.sha256) {
+            problems.append("lists field hashes that are not those of version \(payload.version)")
+        }
+        return problems
+    }
+
+    /// The finding for a server signature that did not verify, if any.
+    static func serverSignatureProblem(_ check: SignatureCheck, keys: SigningKeySet?) -> [String] {
+        switch check {
+        case .valid: return []
+        case .invalid: return ["the server's signature does not verify: the file was edited after it was signed"]
+        case .unknownKey(let kid):
+            return [keys == nil
+                ? "cannot be checked: no trusted public key (pass --key, or restore .foundry/foundry-keys.json)"
+                : "is signed by key \(kid), which is not among the trusted keys"]
+        }
+    }
+
+    /// `file` → `sha256` of every `signature.added` entry of the audit trail.
+    private func auditedSignatures(_ layout: ProjectLayout) -> [String: String] {
+        var files: [String: String] = [:]
+        for line in (try? AuditLog(path: layout.audit).entries()) ?? [] {
+            guard let entry = line.entry, entry.type == .signatureAdded, let file = entry.data["file"]?.string, let hash = entry.data["sha256"]?.string else { continue }
+            files[file] = hash
+        }
+        return files
+    }
+}
