@@ -31,7 +31,7 @@ struct Verify: AsyncParsableCommand {
             report = try Verifier(workspace: workspace, trustedKeys: keys).verify(projects: projects)
         }
         for finding in report.findings { print(finding) }
-        print("checked \(report.projectsChecked) project(s), \(report.versionsChecked) version(s), \(report.blobsChecked) blob(s), \(report.bundlesChecked) bundle(s), \(report.annotationsChecked) annotation record(s), \(report.signaturesChecked) signature(s), \(report.checkpointsChecked) checkpoint(s), \(report.runsChecked) run(s): " +
+        print("checked \(report.projectsChecked) project(s), \(report.versionsChecked) version(s), \(report.blobsChecked) blob(s), \(report.bundlesChecked) bundle(s), \(report.annotationsChecked) annotation record(s), \(report.runsChecked) run(s), \(report.signaturesChecked) signature(s), \(report.checkpointsChecked) checkpoint(s): " +
               (report.isClean ? "OK" : "\(report.damage.count) problem(s)"))
         if !report.isClean { throw ExitCode(1) }
     }

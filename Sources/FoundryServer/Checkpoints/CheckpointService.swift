@@ -17,12 +17,12 @@ struct CheckpointService: Service {
     func run() async throws {
         guard workspace.notary != nil else { try? await gracefulShutdown(); return }
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))
+            while (try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))) != nil {
                 await sealPending()
             }
         }
-        await sealPending()
+        // The last seal runs in a task of its own: this one is cancelled by now.
+        await Task { await sealPending() }.value
     }
 
     private func sealPending() async {
