@@ -9,19 +9,11 @@ extension Verifier {
     /// damage naming the checkpoint.
     func verifyCheckpoints(_ layout: ProjectLayout, id: ProjectID, keys: SigningKeySet?, into report: inout VerificationReport) {
         let log = CheckpointLog(layout: layout)
-        let names: [String]
-        do { names = try FileIO.list(layout.checkpoints) } catch {
-            report.damage(layout.checkpoints, "cannot read: \(error)")
-            return
-        }
-        for name in names where AnnotationSeries.sequence(ofFile: name) == nil {
-            if name.hasPrefix(FileIO.tempPrefix) { report.note(layout.checkpoints + "/" + name, "leftover temp file from an interrupted write") }
-            else { report.damage(layout.checkpoints + "/" + name, "unexpected file in checkpoints/") }
-        }
+        guard let numbers = recordNumbers(in: layout.checkpoints, of: "checkpoints", into: &report) else { return }
         let lines = ((try? AuditLog(path: layout.audit).entries()) ?? []).filter(\.complete)
         var previous: StoredCheckpoint?
         var trailProblem = false
-        for (index, sequence) in names.compactMap(AnnotationSeries.sequence(ofFile:)).sorted().enumerated() {
+        for (index, sequence) in numbers.enumerated() {
             let path = layout.checkpoint(sequence)
             guard sequence == index + 1 else {
                 report.damage(path, "checkpoint \(index + 1) is missing before it")

@@ -9,19 +9,10 @@ extension Verifier {
     /// onto another version names the other one), and named (file and
     /// SHA-256) by a `signature.added` audit entry.
     func verifySignatures(_ layout: ProjectLayout, id: ProjectID, records: [StoredDraft], keys: SigningKeySet?, into report: inout VerificationReport) {
-        let log = AnnotationLog<SignatureRecord>(layout: layout)
-        let names: [String]
-        do { names = try FileIO.list(log.directory) } catch {
-            report.damage(log.directory, "cannot read: \(error)")
-            return
-        }
-        for name in names where AnnotationSeries.sequence(ofFile: name) == nil {
-            if name.hasPrefix(FileIO.tempPrefix) { report.note(log.directory + "/" + name, "leftover temp file from an interrupted write") }
-            else { report.damage(log.directory + "/" + name, "unexpected file in signatures/") }
-        }
+        guard let numbers = recordNumbers(in: layout.signatures, of: "signatures", into: &report) else { return }
         let audited = auditedSignatures(layout)
         var previous = AuditEntry.genesis
-        for (index, sequence) in names.compactMap(AnnotationSeries.sequence(ofFile:)).sorted().enumerated() {
+        for (index, sequence) in numbers.enumerated() {
             let path = layout.annotation(.signatures, sequence)
             guard sequence == index + 1 else {
                 report.damage(path, "signature \(index + 1) is missing before it")
