@@ -160,4 +160,23 @@ struct SignatureTests {
         #expect(report.damage.contains { $0.path == copied && $0.message.contains("says it is signature 1") }, "\(report.findings)")
         #expect(report.damage.contains { $0.path == copied && $0.message.contains("prev") && $0.message.contains(signatureOf2.sha256) }, "\(report.findings)")
     }
+
+    @Test("A signature whose audit entry a crash lost gets it at the next start; an old temp file of one is removed")
+    func recovery() throws {
+        let (directory, workspace, store) = try Self.project()
+        defer { directory.cleanup() }
+        let signature = try store.sign(SignatureRequest(version: 2, meaning: .reviewed), by: Self.rita.signer)
+        try AuditTrailTests.write(Array(try AuditTrailTests.lines(store).dropLast()), to: store)
+        let temp = store.layout.signatures + "/.tmp-crashed"
+        try Data("{".utf8).write(to: URL(fileURLWithPath: temp))
+        var report = try Verifier(workspace: workspace).verify()
+        #expect(report.damage.contains { $0.path.hasSuffix("signatures/000001.json") && $0.message.contains("no signature.added entry") }, "\(report.findings)")
+        #expect(report.findings.contains { $0.path == temp && $0.severity == .note })
+        let repairs = try workspace.recover(now: Date().addingTimeInterval(3600))
+        #expect(repairs.contains("onco: audit entries added for signatures/000001.json") && repairs.contains("removed temp file \(temp)"), "\(repairs)")
+        let entry = try #require(try store.audit.entries().last?.entry)
+        #expect(entry.type == .signatureAdded && entry.data["sha256"]?.string == signature.sha256 && entry.data["recorded_at_recovery"] == .bool(true))
+        report = try Verifier(workspace: workspace).verify()
+        #expect(report.isClean && report.findings.isEmpty, "\(report.findings)")
+    }
 }
