@@ -36,12 +36,10 @@ actor ProviderKeys {
 
     /// The claims of `token`, signed by the provider's key `kid`.
     func verify(_ token: String, kid: String?) async throws -> FoundryClaims {
-        let now = Date()
-        let retryAllowed = lastFailure.map { now.timeIntervalSince($0) >= configuration.refetchInterval } ?? true
-        if now >= expiresAt, retryAllowed { await refresh() }
+        if Date() >= expiresAt, mayRetry { await refresh() }
         guard let kid else { throw TokenRejection("a token of the identity provider must name its key (kid)") }
-        if !kids.contains(kid), lastUnknownKidFetch.map({ now.timeIntervalSince($0) >= configuration.refetchInterval }) ?? true, retryAllowed {
-            lastUnknownKidFetch = now
+        if !kids.contains(kid), mayRetry, lastUnknownKidFetch.map({ Date().timeIntervalSince($0) >= configuration.refetchInterval }) ?? true {
+            lastUnknownKidFetch = Date()
             await refresh()
         }
         guard let keys else { throw TokenRejection("the identity provider's keys could not be fetched: \(lastError ?? "unknown error")") }
@@ -51,6 +49,11 @@ actor ProviderKeys {
         do { return try await keys.verify(token, as: FoundryClaims.self) } catch {
             throw TokenRejection(TokenAuthority.explain(error))
         }
+    }
+
+    /// No failed fetch within the last `refetchInterval`.
+    private var mayRetry: Bool {
+        lastFailure.map { Date().timeIntervalSince($0) >= configuration.refetchInterval } ?? true
     }
 
     /// The first fetch, at start, so that `/health` tells at once whether the provider answers.
