@@ -47,18 +47,10 @@ extension ProjectStore {
             } else {
                 let policy = project.releasePolicy ?? .default
                 _ = try requireApprovalsLocked(of: head, policy: policy)
-                released = try signLocked(SignatureRequest(version: head.record.versionNumber, meaning: .released, reason: request.reason), by: signer, now: now)
-                let auditHead = try audit.entries().last { $0.complete }
-                let facts = FreezeFacts(
-                    projectName: project.name, identity: identity, at: Timestamp.string(from: now),
-                    auditSeq: auditHead?.entry?.seq, auditSHA256: auditHead.map { Digest.sha256($0.bytes + Data("\n".utf8)) },
-                    signatures: try signatureRecords(on: head.record.versionNumber).filter { $0.record.payload.draftID == head.id }.map { stored in
-                        (stored, try FileIO.read(layout.annotation(.signatures, stored.sequence)) ?? Data())
-                    },
-                    policy: policy, keys: notary.keys.jwks
-                )
-                tree = try releaseTree(of: head.record.versionNumber, frozen: facts).sealed(bundle: name, key: notary.key, at: facts.at)
+                let signature = try signLocked(SignatureRequest(version: head.record.versionNumber, meaning: .released, reason: request.reason), by: signer, now: now)
+                tree = try signedReleaseTree(of: head, bundle: name, projectName: project.name, policy: policy, by: identity, notary: notary, now: now)
                 try BundleDirectory.write(tree, to: path)
+                released = signature
             }
             for lock in allLocks { try locks.retire(lock, reason: .expired, by: .server, now: now) }
 
