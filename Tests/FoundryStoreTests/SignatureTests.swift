@@ -123,7 +123,7 @@ struct SignatureTests {
         }
     }
 
-    @Test("A signature copied into another project, or onto another version, fails verify")
+    @Test("A signature copied into another project, onto another version, renumbered or removed fails verify")
     func copiedSignatures() throws {
         let (directory, workspace, store) = try Self.project()
         defer { directory.cleanup() }
@@ -140,23 +140,29 @@ struct SignatureTests {
         #expect(report.damage.contains { $0.path.hasSuffix("other/signatures/000001.json") && $0.message.contains("copied from another project") }, "\(report.findings)")
         #expect(report.damage.allSatisfy { $0.path.contains("/other/signatures/") }, "\(report.findings)")
         try FileManager.default.removeItem(atPath: other.layout.directory + "/signatures")
+        // (other/ keeps the entry of a signature now missing: damage there; onco is what is looked at from here.)
 
         // Onto another version: the payload edited to name version 2 no longer carries the server's signature.
         let moved = String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\"version\" : 1", with: "\"version\" : 2")
             .replacingOccurrences(of: "\"draft_id\" : \"\(try store.draft(1).id)\"", with: "\"draft_id\" : \"\(try store.draft(2).id)\"")
         #expect(moved != String(decoding: data, as: UTF8.self))
         try Data(moved.utf8).write(to: URL(fileURLWithPath: source))
-        report = try Verifier(workspace: workspace).verify()
+        report = try Verifier(workspace: workspace).verify(projects: [store.id])
         #expect(report.damage.contains { $0.path == source && $0.message.contains("does not verify") }, "\(report.findings)")
 
-        // The version's record replaced under the signature: it names another draft id.
+        // Excised: the file removed, its audit entry left.
+        try FileManager.default.removeItem(atPath: source)
+        report = try Verifier(workspace: workspace).verify(projects: [store.id])
+        #expect(report.damage.contains { $0.path == source && $0.message.contains("missing: the signature was removed") }, "\(report.findings)")
         try data.write(to: URL(fileURLWithPath: source))
-        #expect(try Verifier(workspace: workspace).verify().isClean)
+        #expect(try Verifier(workspace: workspace).verify(projects: [store.id]).isClean)
+
+        // Copied again as a later signature of the same project: its number and chain give it away.
         let signatureOf2 = try store.sign(SignatureRequest(version: 2, meaning: .approved), by: alice.signer)
         let copied = store.layout.directory + "/signatures/000003.json"
         try FileManager.default.copyItem(atPath: source, toPath: copied)
         try store.record(AuditEvent(.signatureAdded, by: alice, version: 1, data: ["file": "signatures/000003.json", "sha256": .string(signature.sha256)]))
-        report = try Verifier(workspace: workspace).verify()
+        report = try Verifier(workspace: workspace).verify(projects: [store.id])
         #expect(report.damage.contains { $0.path == copied && $0.message.contains("says it is signature 1") }, "\(report.findings)")
         #expect(report.damage.contains { $0.path == copied && $0.message.contains("prev") && $0.message.contains(signatureOf2.sha256) }, "\(report.findings)")
     }

@@ -33,7 +33,7 @@ struct BundleCheck {
                 found.append(Finding(file: entry.file, message: "not a readable signature record"))
                 continue
             }
-            let problems = Verifier.serverSignatureProblem(SignatureRecord.check(data, keys: keys ?? SigningKeySet()), keys: keys)
+            let problems = Verifier.serverSignatureProblems(data, as: SignatureRecord.self, keys: keys)
                 + payloadProblems(record.payload, entry: entry)
             found += problems.map { Finding(file: entry.file, message: $0) }
             guard problems.isEmpty else { continue }
@@ -54,7 +54,7 @@ struct BundleCheck {
         guard let data = tree.files[file], let seal = try? JSONDecoder().decode(BundleSeal.self, from: data) else {
             return [Finding(file: file, message: "missing or not readable: the bundle is not sealed")]
         }
-        var found = Verifier.serverSignatureProblem(BundleSeal.check(data, keys: keys ?? SigningKeySet()), keys: keys).map { Finding(file: file, message: $0) }
+        var found = Verifier.serverSignatureProblems(data, as: BundleSeal.self, keys: keys).map { Finding(file: file, message: $0) }
         let payload = seal.payload, manifest = tree.manifest
         if payload.checksumsSHA256 != Digest.sha256(tree.files[ReleaseTree.checksumsName] ?? Data()) {
             found.append(Finding(file: ReleaseTree.checksumsName, message: "is not the SHA256SUMS the server sealed: the bundle was changed after the freeze"))
@@ -108,6 +108,10 @@ extension Verifier {
         if trusted == nil {
             trusted = tree.files[keysFile].flatMap(SigningKeySet.init(parsing:))
             report.note(path + "/" + keysFile, "checked with the bundle's own keys: this shows the bundle is intact, not who made it; pass --key with the server's published key")
+        }
+        guard let trusted else {
+            report.damage(path + "/" + keysFile, "holds no Ed25519 public key: the bundle's signatures cannot be checked")
+            return report
         }
         report.signaturesChecked = tree.manifest.signatures?.count ?? 0
         for finding in BundleCheck(tree: tree, keys: trusted).findings() {

@@ -25,7 +25,7 @@ extension Verifier {
             }
             report.checkpointsChecked += 1
             let payload = stored.payload
-            for problem in Self.serverSignatureProblem(CheckpointRecord.check(stored.data, keys: keys ?? SigningKeySet()), keys: keys) {
+            for problem in Self.serverSignatureProblems(stored.data, as: CheckpointRecord.self, keys: keys) {
                 report.damage(path, problem)
             }
             if payload.seq != sequence { report.damage(path, "says it is checkpoint \(payload.seq), its file name says \(sequence)") }
@@ -40,6 +40,7 @@ extension Verifier {
             }
             previous = stored
         }
+        if keys == nil { Self.missingKeysNote(numbers.count, of: "checkpoint(s)", in: layout.checkpoints, into: &report) }
     }
 
     /// Why the trail `lines` no longer holds what `checkpoint` saw, if it does not.

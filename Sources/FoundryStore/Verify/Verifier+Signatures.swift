@@ -7,7 +7,8 @@ extension Verifier {
     /// project names that one), bound to a version whose record still hashes
     /// to its `draft_id` and whose fields hash as it lists (a record copied
     /// onto another version names the other one), and named (file and
-    /// SHA-256) by a `signature.added` audit entry.
+    /// SHA-256) by a `signature.added` audit entry; and no signature the
+    /// audit trail names is missing (excised).
     func verifySignatures(_ layout: ProjectLayout, id: ProjectID, records: [StoredDraft], keys: SigningKeySet?, into report: inout VerificationReport) {
         guard let numbers = recordNumbers(in: layout.signatures, of: "signatures", into: &report) else { return }
         let audited = auditedSignatures(layout)
@@ -24,7 +25,7 @@ extension Verifier {
             }
             report.signaturesChecked += 1
             let payload = record.payload
-            let problems = Self.serverSignatureProblem(SignatureRecord.check(data, keys: keys ?? SigningKeySet()), keys: keys)
+            let problems = Self.serverSignatureProblems(data, as: SignatureRecord.self, keys: keys)
                 + Self.bindingProblems(payload, sequence: sequence, project: id.rawValue, previous: previous, records: records)
             for problem in problems { report.damage(path, problem) }
             let hash = Digest.sha256(data)
@@ -35,6 +36,10 @@ extension Verifier {
             }
             previous = hash
         }
+        for file in audited.keys.sorted() where !FileIO.exists(layout.directory + "/" + file) {
+            report.damage(layout.directory + "/" + file, "is named by a signature.added entry of audit.jsonl but missing: the signature was removed")
+        }
+        if keys == nil { Self.missingKeysNote(numbers.count, of: "signature(s)", in: layout.signatures, into: &report) }
     }
 
     /// What is wrong with a signature record's claims about where it belongs.
@@ -56,16 +61,21 @@ extension Verifier {
         return problems
     }
 
-    /// The finding for a server signature that did not verify, if any.
-    static func serverSignatureProblem(_ check: SignatureCheck, keys: SigningKeySet?) -> [String] {
-        switch check {
+    /// What is wrong with the server's signature of the file `data`; nothing
+    /// when there are no trusted keys to check it with (`missingKeysNote` says so once).
+    static func serverSignatureProblems<Payload>(_ data: Data, as type: Signed<Payload>.Type, keys: SigningKeySet?) -> [String] {
+        guard let keys else { return [] }
+        switch type.check(data, keys: keys) {
         case .valid: return []
         case .invalid: return ["the server's signature does not verify: the file was edited after it was signed"]
-        case .unknownKey(let kid):
-            return [keys == nil
-                ? "cannot be checked: no trusted public key (pass --key, or restore .foundry/foundry-keys.json)"
-                : "is signed by key \(kid), which is not among the trusted keys"]
+        case .unknownKey(let kid): return ["is signed by key \(kid), which is not among the trusted keys"]
         }
+    }
+
+    /// The note for signed files left unchecked for want of a trusted key.
+    static func missingKeysNote(_ count: Int, of kind: String, in directory: String, into report: inout VerificationReport) {
+        guard count > 0 else { return }
+        report.note(directory, "the server's signatures of \(count) \(kind) were not checked: no trusted public key (pass --key with the published keys, or restore .foundry/foundry-keys.json)")
     }
 
     /// `file` → `sha256` of every `signature.added` entry of the audit trail.
