@@ -30,6 +30,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        // Ed25519 for the server's signing key (the swift-crypto jwt-kit already builds).
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        // The identity provider's discovery document and key set (OIDC discovery).
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // System libraries, each a `[system]` module map over a one-line shim header.
@@ -46,6 +50,7 @@ let package = Package(
                 "FoundryArchive",
                 "FoundryDiff",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(name: "FoundryDiff"),
@@ -71,6 +76,7 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             resources: [.copy("OpenAPI/openapi.yaml")]
         ),

@@ -22,7 +22,7 @@ public struct WatchEvent: Sendable, Equatable {
         case lockChanged(field: String)
         /// A lock ended: renamed to its tombstone (reason known), or deleted by hand (`reason == "removed"`).
         case lockReleased(field: String, token: Int?, reason: String)
-        /// `comments/<n>.json` or `tasks/<n>.json` appeared: annotation event number `sequence`.
+        /// `comments/<n>.json`, `tasks/<n>.json` or `signatures/<n>.json` appeared: record number `sequence`.
         case annotationAdded(AnnotationKind, sequence: Int)
         /// `runs/<run>/run.json` appeared or was replaced with different bytes.
         case runChanged(run: String)
@@ -32,8 +32,8 @@ public struct WatchEvent: Sendable, Equatable {
         case overflow
     }
 
-    /// The annotation directories of a project, each a numbered series of immutable records.
+    /// The record directories of a project, each a numbered series of immutable records.
     public enum AnnotationKind: String, Sendable, Equatable, CaseIterable {
-        case comments, tasks
+        case comments, tasks, signatures
     }
 }

@@ -4,7 +4,7 @@ enum WatchedDirectory: Equatable {
     case project(String)
     case drafts(String)
     case locks(String)
-    /// `comments/` or `tasks/`: one immutable record file per annotation event.
+    /// `comments/`, `tasks/` or `signatures/`: one immutable record file per event.
     case annotations(String, WatchEvent.AnnotationKind)
     /// `runs/`: one directory per test run.
     case runs(String)

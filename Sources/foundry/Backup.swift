@@ -34,7 +34,9 @@ struct Backup: AsyncParsableCommand {
             print("not copied: \(report.notCopied.joined(separator: ", ")) (not projects; .foundry holds the server's secret, which belongs in your secret store)")
         }
         guard !noVerify else { return }
-        let verification = try Verifier(workspace: try Workspace(root: backup.destination)).verify(projects: projects)
+        // The copy's server signatures are checked with the source root's public keys (.foundry/ is not copied).
+        let keys = try KeyFiles(root: workspace.root).trustedKeys()
+        let verification = try Verifier(workspace: try Workspace(root: backup.destination), trustedKeys: keys).verify(projects: projects)
         for finding in verification.findings { print(finding) }
         print("verify \(backup.destination): " + (verification.isClean ? "OK" : "\(verification.damage.count) problem(s)"))
         if !verification.isClean { throw ExitCode(1) }

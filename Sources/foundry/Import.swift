@@ -12,10 +12,12 @@ struct Import: AsyncParsableCommand {
     @Option(help: "User id the version is attributed to.") var user: String
     @Option(help: "Project name when the project is created (default: the id).") var name: String?
     @Option(help: "Message recorded with the version.") var message: String?
+    @OptionGroup var signing: SigningKeyOption
     @OptionGroup var root: RootOption
 
     func run() async throws {
-        let workspace = try Workspace(root: root.root)
+        let workspace = try Workspace(root: root.root, signing: signing.options)
+        defer { _ = try? workspace.checkpointPending() }
         let id = try ProjectID(project)
         let fields = try AssetDirectory.read(directory)
         let identity = EditorIdentity(user: user, session: "cli-import-\(getpid())")

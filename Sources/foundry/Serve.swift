@@ -12,6 +12,18 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var tokens: TokenPolicyOptions
     @Option(help: "A JWKS file with RS256/ES256 public keys (each with kid and alg) accepted besides the HS256 secret.")
     var jwks: String?
+    @Option(help: "An OpenID Connect issuer URL: its keys are found by discovery (/.well-known/openid-configuration → jwks_uri) and refetched on rotation.")
+    var oidcIssuer: String?
+    @Option(help: "Least seconds between key set fetches for unknown key ids, and between retries after a failed fetch.")
+    var oidcRefetchInterval: Double = 10
+    @Option(help: "Seconds a fetch from the identity provider may take.") var oidcTimeout: Double = 5
+    @OptionGroup var signing: SigningKeyOption
+    @Option(help: "Seconds since the user's last authentication (auth_time) within which a token may sign or freeze.")
+    var signingMaxAge: Double = 300
+    @Option(help: "amr values a signing needs, comma-separated (e.g. pwd,otp): all at a session's first signing, one at each later one.")
+    var signingAmr: String?
+    @Option(help: "acr values a signing accepts, comma-separated.") var signingAcr: String?
+    @Option(help: "Seconds between checkpoints of the audit trails written to meanwhile.") var checkpointInterval: Double = 60
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0 picks a free one).") var port = 8080
     @Option(help: "Largest request body in bytes; larger ones get 413.") var maxBodyBytes = 16 << 20
@@ -68,7 +80,20 @@ struct Serve: AsyncParsableCommand {
         configuration.runnerGrace = runnerGrace
         configuration.runLogCap = runLogCap
         configuration.standby = standby
+        guard signingMaxAge >= 1, checkpointInterval >= 1, oidcRefetchInterval >= 0, oidcTimeout > 0 else {
+            throw ValidationError("--signing-max-age and --checkpoint-interval need ≥ 1 s, --oidc-refetch-interval ≥ 0 and --oidc-timeout > 0")
+        }
+        configuration.signingKeyPath = signing.signingKey
+        configuration.checkpointEvery = signing.checkpointEvery
+        configuration.checkpointInterval = checkpointInterval
+        configuration.signing = SigningPolicy(maxAge: signingMaxAge, requiredAMR: Self.list(signingAmr), acrValues: Self.list(signingAcr))
+        configuration.provider = oidcIssuer.map { ProviderConfiguration(issuer: $0, refetchInterval: oidcRefetchInterval, timeout: oidcTimeout) }
         let app = try await FoundryServer.makeApplication(configuration: configuration, logger: logger)
         try await app.runService()
+    }
+
+    /// `a,b , c` → `["a", "b", "c"]`.
+    static func list(_ text: String?) -> [String] {
+        (text ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 }

@@ -14,8 +14,18 @@ struct StagingCommandLineTests {
         let stranger = try run(foundryExecutable, ["freeze", "onco", "--user", "bob", "--root", root])
         #expect(stranger.status != 0 && stranger.output.contains("'bob' is not a member of project 'onco'"), "\(stranger.output)")
         #expect(!FileManager.default.fileExists(atPath: root + "/onco/bundles"))
+        let unapproved = try run(foundryExecutable, ["freeze", "onco", "--user", "alice", "--root", root])
+        #expect(unapproved.status != 0 && unapproved.output.contains("version 1 needs 1 approved signature(s)"), "\(unapproved.output)")
+        #expect(!FileManager.default.fileExists(atPath: root + "/onco/bundles"))
 
-        let frozen = try run(foundryExecutable, ["freeze", "onco", "--user", "alice", "--root", root])
+        // Rita's approval, as the server records it (through the same store, with her fresh authentication).
+        let store = try Workspace(root: root, signing: NotaryOptions()).project(try ProjectID("onco"))
+        try store.setMember("rita", role: .reviewer, by: EditorIdentity(user: "alice", session: "setup"))
+        try store.sign(SignatureRequest(version: 1, meaning: .approved), by: Signer(
+            identity: EditorIdentity(user: "rita", session: "rita-tab"),
+            authentication: SignerAuthentication(method: "step_up", authTime: Timestamp.string(from: Date()), amr: ["pwd"], maxAge: 300)
+        ))
+        let frozen = try run(foundryExecutable, ["freeze", "onco", "--user", "alice", "--printed-name", "Alice Owner", "--root", root])
         #expect(frozen.status == 0, "\(frozen.output)")
         #expect(frozen.output.contains("project onco frozen at version 1 (0.1.1) into \(root)/onco/bundles/onco-0.1.1"), "\(frozen.output)")
         let bundle = root + "/onco/bundles/onco-0.1.1"
@@ -24,7 +34,13 @@ struct StagingCommandLineTests {
         #expect(try run("/usr/bin/sha256sum", ["-c", "SHA256SUMS"], in: bundle).status == 0)
 
         let verified = try run(foundryExecutable, ["verify", "--root", root])
-        #expect(verified.status == 0 && verified.output.contains("1 bundle(s), 0 annotation record(s), 0 run(s): OK"), "\(verified.output)")
+        #expect(verified.status == 0 && verified.output.contains("1 bundle(s), 0 annotation record(s), 0 run(s), 2 signature(s)"), "\(verified.output)")
+        #expect(verified.output.hasSuffix(": OK\n"), "\(verified.output)")
+        // The operator's release says that nobody authenticated to the server for it.
+        let released = try #require(try store.signatureRecords(on: 1).last?.record.payload)
+        #expect(released.meaning == .released && released.signerID == "alice" && released.printedName == "Alice Owner")
+        #expect(released.authentication.method == "operator" && released.authentication.authTime == nil && released.session.hasPrefix("cli-freeze-"))
+        #expect(try run(foundryExecutable, ["verify", "--bundle", bundle, "--key", root + "/.foundry/foundry-keys.json"]).status == 0)
         let audit = try run(foundryExecutable, ["audit", "onco", "--root", root, "--type", "project.frozen", "--json"])
         let entry = try JSONDecoder().decode(AuditEntry.self, from: Data(audit.output.utf8))
         #expect(entry.user == "alice" && entry.session.hasPrefix("cli-freeze-") && entry.data["manifest_sha256"]?.string == manifestHash)

@@ -127,6 +127,11 @@ struct StagingTests {
             #expect(forbidden.status == .forbidden && forbidden.errorCode == "FORBIDDEN")
             #expect(try snapshot(server.root) == before)
 
+            let unapproved = try await api.request(.post, "/projects/onco/freeze", token: alice, json: ["version": 2])
+            #expect(unapproved.status == .conflict && unapproved.errorCode == "APPROVAL_REQUIRED", "\(unapproved.text)")
+            #expect(try snapshot(server.root) == before)
+            let approved = try await api.request(.post, "/projects/onco/signatures", token: alice, json: ["version": 2, "meaning": "approved"])
+            #expect(approved.status == .created, "\(approved.text)")
             let frozen = try await api.request(.post, "/projects/onco/freeze", token: alice, json: ["version": 2])
             #expect(frozen.status == .created, "\(frozen.text)")
             #expect(frozen.headers[.location] == "/projects/onco/bundles/onco-0.1.2")

@@ -8,8 +8,8 @@ struct AccessTests {
     func permissionTable() {
         let expected: [ProjectRole: Set<ProjectAction>] = [
             .owner: Set(ProjectAction.allCases),
-            .editor: [.read, .review, .edit],
-            .reviewer: [.read, .review, .readAudit],
+            .editor: [.read, .review, .edit, .sign],
+            .reviewer: [.read, .review, .readAudit, .sign],
             .viewer: [.read],
         ]
         for role in ProjectRole.allCases {

@@ -13,9 +13,11 @@ struct FreezeTests {
         "MANIFEST.json": "{\"note\": \"a field that happens to be called MANIFEST.json\"}\n",
     ]
 
-    /// `onco` at version 2 (alice created it, bob edited the prompt).
+    /// `onco` at version 2 (alice created it, bob edited the prompt), with a
+    /// release policy that asks for no approval (approvals: `SignatureTests`).
     static func project() throws -> (TemporaryDirectory, Workspace, ProjectStore) {
         let (directory, workspace, store) = try makeProject(fields)
+        try store.setReleasePolicy(ReleasePolicy(approvalsRequired: 0, fourEyes: false), by: alice)
         try store.setMember("bob", role: .editor, by: alice)
         try lockAndSave(store, "system_prompt", "You are careful and brief.\n", as: bob)
         return (directory, workspace, store)
@@ -38,7 +40,7 @@ struct FreezeTests {
     func bundle() throws {
         let (directory, workspace, store) = try Self.project()
         defer { directory.cleanup() }
-        let result = try store.freeze(FreezeRequest(), by: alice)
+        let result = try store.freeze(FreezeRequest(), by: alice.signer)
         #expect(result.bundle.rawValue == "onco-0.1.2")
         #expect(result.path == store.layout.directory + "/bundles/onco-0.1.2")
         #expect(!result.reused)
@@ -60,7 +62,8 @@ struct FreezeTests {
 
         let check = try run("/usr/bin/sha256sum", ["-c", "--strict", "SHA256SUMS"], in: result.path)
         #expect(check.status == 0, "\(check.output)")
-        #expect(check.output.split(separator: "\n").count == Self.fields.count + 1, "\(check.output)")
+        // The fields, MANIFEST.json, the `released` signature and the server's public keys.
+        #expect(check.output.split(separator: "\n").count == Self.fields.count + 3, "\(check.output)")
         #expect(check.output.contains("files/tests/bec.jsonl: OK") && check.output.contains("MANIFEST.json: OK"))
 
         let project = try store.manifest()
@@ -87,7 +90,7 @@ struct FreezeTests {
     func publisherCopy() throws {
         let (directory, _, store) = try Self.project()
         defer { directory.cleanup() }
-        let result = try store.freeze(FreezeRequest(bundleName: try BundleName("release-1")), by: alice)
+        let result = try store.freeze(FreezeRequest(bundleName: try BundleName("release-1")), by: alice.signer)
         let copy = directory.path + "/published/release-1"
         try FileManager.default.createDirectory(atPath: directory.path + "/published", withIntermediateDirectories: true)
         let rsync = try run("/usr/bin/rsync", ["-a", result.path + "/", copy + "/"])
@@ -113,7 +116,7 @@ struct FreezeTests {
     func readOnly() throws {
         let (directory, _, store) = try Self.project()
         defer { directory.cleanup() }
-        try store.freeze(FreezeRequest(), by: alice)
+        try store.freeze(FreezeRequest(), by: alice.signer)
         let before = try snapshot(directory.path)
         let writes: [(String, () throws -> Void)] = [
             ("save", { _ = try store.save(SaveRequest(baseVersion: 2, fields: [field("system_prompt"): "x"]), by: alice) }),
@@ -126,9 +129,9 @@ struct FreezeTests {
         for (name, write) in writes {
             #expect(throws: StoreError.projectFrozen("onco"), "\(name)") { try write() }
         }
-        #expect(throws: StoreError.alreadyFrozen(project: "onco", bundle: "onco-0.1.2")) { try store.freeze(FreezeRequest(), by: alice) }
+        #expect(throws: StoreError.alreadyFrozen(project: "onco", bundle: "onco-0.1.2")) { try store.freeze(FreezeRequest(), by: alice.signer) }
         #expect(throws: StoreError.alreadyFrozen(project: "onco", bundle: "onco-0.1.2")) {
-            try store.freeze(FreezeRequest(bundleName: try BundleName("other")), by: alice)
+            try store.freeze(FreezeRequest(bundleName: try BundleName("other")), by: alice.signer)
         }
         #expect(try snapshot(directory.path) == before)
         // Members may still change: they decide who may read, not what the release holds.
@@ -143,7 +146,7 @@ struct FreezeTests {
         try lockAndSave(store, "model_config.json", "{\n  \"temperature\": 0.2,\n  oops\n}\n", as: bob)
         let before = try snapshot(directory.path)
         do {
-            try store.freeze(FreezeRequest(), by: alice)
+            try store.freeze(FreezeRequest(), by: alice.signer)
             Issue.record("the freeze was not refused")
         } catch StoreError.invalidContent(let field, let version, let problem) {
             #expect(field == "model_config.json" && version == 3)
@@ -162,7 +165,7 @@ struct FreezeTests {
         try store.locks.acquire(field("topology.yaml"), for: bob, ttl: 60)
         let before = try snapshot(directory.path)
         do {
-            try store.freeze(FreezeRequest(), by: alice)
+            try store.freeze(FreezeRequest(), by: alice.signer)
             Issue.record("the freeze was not refused")
         } catch StoreError.locksHeld(let locks) {
             #expect(locks.map(\.field) == ["topology.yaml"] && locks.map(\.user) == ["bob"])
@@ -172,7 +175,7 @@ struct FreezeTests {
         #expect(!FileManager.default.fileExists(atPath: store.layout.bundles))
 
         let later = Date().addingTimeInterval(120)
-        let result = try store.freeze(FreezeRequest(), by: alice, now: later)
+        let result = try store.freeze(FreezeRequest(), by: alice.signer, now: later)
         #expect(try store.locks.all().isEmpty, "the expired lock was retired")
         #expect(try store.audit.entries().contains { $0.entry?.type == .lockReleased && $0.entry?.data["reason"] == "expired" })
         #expect(result.manifest.version == 2)
@@ -182,11 +185,11 @@ struct FreezeTests {
     func expectedVersion() throws {
         let (directory, _, store) = try Self.project()
         defer { directory.cleanup() }
-        #expect(throws: StoreError.self) { try store.freeze(FreezeRequest(expectedVersion: 1), by: alice) }
+        #expect(throws: StoreError.self) { try store.freeze(FreezeRequest(expectedVersion: 1), by: alice.signer) }
         #expect(try store.manifest().state == .open)
         #expect(throws: StoreError.invalidBundleName("../x")) { try BundleName("../x") }
         #expect(throws: StoreError.invalidBundleName(".tmp-x")) { try BundleName(".tmp-x") }
-        #expect(try store.freeze(FreezeRequest(expectedVersion: 2), by: alice).manifest.version == 2)
+        #expect(try store.freeze(FreezeRequest(expectedVersion: 2), by: alice.signer).manifest.version == 2)
     }
 
     @Test("A retry after a crash between bundle and manifest adopts the complete bundle; a foreign or damaged one is refused")
@@ -204,8 +207,8 @@ struct FreezeTests {
 
         let before = try snapshot(directory.path)
         for name in ["old", "damaged"] {
-            #expect(throws: StoreError.self, "\(name)") { try store.freeze(FreezeRequest(bundleName: try BundleName(name)), by: alice) }
-            do { try store.freeze(FreezeRequest(bundleName: try BundleName(name)), by: alice) } catch {
+            #expect(throws: StoreError.self, "\(name)") { try store.freeze(FreezeRequest(bundleName: try BundleName(name)), by: alice.signer) }
+            do { try store.freeze(FreezeRequest(bundleName: try BundleName(name)), by: alice.signer) } catch {
                 #expect("\(error)".contains("bundle '\(name)' already exists"), "\(error)")
             }
         }
@@ -213,7 +216,7 @@ struct FreezeTests {
         #expect(try store.manifest().state == .open)
 
         let bundleBefore = try Self.tree(store.layout.bundles + "/onco-0.1.2")
-        let result = try store.freeze(FreezeRequest(), by: alice)
+        let result = try store.freeze(FreezeRequest(), by: alice.signer)
         #expect(result.reused)
         #expect(result.manifest.frozenBy == "bob" && result.manifest.frozenAt == "2026-11-25T10:00:00.000Z", "the bundle keeps what it recorded")
         #expect(try Self.tree(store.layout.bundles + "/onco-0.1.2") == bundleBefore, "a bundle never changes")
@@ -231,7 +234,7 @@ struct FreezeTests {
         defer { directory.cleanup() }
         try store.locks.acquire(field("system_prompt"), for: alice, ttl: 60)
         try store.locks.release(field("system_prompt"), by: alice)
-        let result = try store.freeze(FreezeRequest(), by: alice)
+        let result = try store.freeze(FreezeRequest(), by: alice.signer)
         let lines = try AuditTrailTests.lines(store)
 
         // The freeze entry lost (a crash after the manifest write): a note, and the next start adds it.

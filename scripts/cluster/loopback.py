@@ -239,11 +239,16 @@ class Cluster:
         self.logs, self.run = self.base / "logs", self.base / "run"
         self.logs.mkdir(parents=True, exist_ok=True)
         self.run.mkdir(parents=True, exist_ok=True)
+        # Every node signs with one server key, as they share the HS256 secret: a project moved to
+        # another node, or served by a promoted standby, keeps signatures and checkpoints that verify there.
+        self.signing_key = self.base / "signing-key"
+        subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519", "-out", str(self.signing_key)], check=True, capture_output=True)
+        os.chmod(self.signing_key, 0o600)
         self.processes = []
         self.lock = threading.Lock()
 
     def spawn(self, argv, log, env=None):
-        env = dict(env or os.environ, FOUNDRY_JWT_SECRET=self.secret)
+        env = dict(env or os.environ, FOUNDRY_JWT_SECRET=self.secret, FOUNDRY_SIGNING_KEY=str(self.signing_key))
         process = Process(argv, self.logs / log, env)
         with self.lock:
             self.processes.append(process)
@@ -269,7 +274,7 @@ class Cluster:
                               capture_output=True, text=True).stdout.strip()
 
     def foundry_cli(self, *arguments, check=True):
-        return subprocess.run([self.foundry, *arguments], env=dict(os.environ, FOUNDRY_JWT_SECRET=self.secret),
+        return subprocess.run([self.foundry, *arguments], env=dict(os.environ, FOUNDRY_JWT_SECRET=self.secret, FOUNDRY_SIGNING_KEY=str(self.signing_key)),
                               check=check, capture_output=True, text=True)
 
     def __enter__(self):

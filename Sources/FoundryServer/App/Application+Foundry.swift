@@ -12,7 +12,7 @@ public enum FoundryServer {
     /// WebSocket upgrades on the same port, and the realtime service
     /// (watcher → hubs, lock reaper).
     public static func makeApplication(configuration: ServerConfiguration, logger: Logger = Logger(label: "foundry")) async throws -> some ApplicationProtocol {
-        let workspace = try Workspace(root: configuration.root)
+        let workspace = try Workspace(root: configuration.root, signing: configuration.notaryOptions)
         return try await makeApplication(configuration: configuration, workspace: workspace, watcher: WorkspaceWatcher(root: workspace.root), logger: logger)
     }
 
@@ -37,7 +37,7 @@ public enum FoundryServer {
             guard let data = FileManager.default.contents(atPath: path) else { throw APIError.internal("cannot read the JWKS file \(path)") }
             return String(decoding: data, as: UTF8.self)
         }
-        let authority = try await TokenAuthority(secret: secret, jwks: jwks, policy: configuration.tokenPolicy)
+        let authority = try await TokenAuthority(secret: secret, jwks: jwks, provider: configuration.provider, policy: configuration.tokenPolicy)
         let metrics = FoundryMetrics()
         let api = FoundryAPI(workspace: workspace, io: io, authority: authority, configuration: configuration, metrics: metrics, watcher: watcher, logger: logger, standby: standby)
         let registry = HubRegistry(workspace: workspace, io: reads, configuration: configuration)
@@ -52,7 +52,8 @@ public enum FoundryServer {
             router: router,
             server: HTTPServerBuilder { responder in FoundryChildChannel(responder: responder, gateway: gateway) },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "coreason-foundry"),
-            services: [realtime, RunService(supervisor: api.runs)],
+            services: [realtime, RunService(supervisor: api.runs), CheckpointService(workspace: workspace, io: io, interval: configuration.checkpointInterval, logger: logger),
+                       ProviderWarmUp(authority: authority)],
             logger: logger
         )
     }

@@ -1,3 +1,4 @@
+import Foundation
 import FoundryStore
 import Hummingbird
 
@@ -19,12 +20,23 @@ public struct FoundryRequestContext: RequestContext {
     }
 }
 
-/// Who sent a request: the JWT's `sub`, its optional `name`, and the session
-/// the request acts for (see `AuthMiddleware` for how it is chosen).
+/// Who sent a request: the JWT's `sub`, its optional `name`, the session
+/// the request acts for (see `AuthMiddleware` for how it is chosen), and
+/// what the token says of the user's last authentication.
 public struct Caller: Sendable, Equatable {
     public var user: String
     public var name: String?
     public var session: String
+    /// `auth_time`, `amr`, `acr` and `iss` of the token (what step-up checks).
+    public var authentication = TokenAuthentication()
 
     public var editor: EditorIdentity { EditorIdentity(user: user, session: session) }
+}
+
+/// The claims of a token about how and when its user authenticated.
+public struct TokenAuthentication: Sendable, Equatable {
+    public var authTime: Date?
+    public var amr: [String] = []
+    public var acr: String?
+    public var issuer: String?
 }

@@ -1,4 +1,5 @@
 import Foundation
+import FoundryStore
 
 /// Everything `foundry serve` can set.
 public struct ServerConfiguration: Sendable {
@@ -39,6 +40,22 @@ public struct ServerConfiguration: Sendable {
     /// writes; nothing is changed on it until a client's request promotes
     /// this server (see `Standby`).
     public var standby = false
+    /// The server's Ed25519 signing key (PKCS#8 PEM, mode 0600), e.g. on
+    /// another mount; `nil`: `<root>/.foundry/signing-key`, created on first start.
+    public var signingKeyPath: String?
+    /// What signing (and freezing) asks of a token: RFC 9470 step-up.
+    public var signing = SigningPolicy()
+    /// A signed checkpoint of a project's audit trail every this many entries…
+    public var checkpointEvery = 100
+    /// … and, while entries are written, at least every this many seconds.
+    public var checkpointInterval: TimeInterval = 60
+    /// An OpenID Connect identity provider whose keys are found by discovery.
+    public var provider: ProviderConfiguration?
+
+    /// How the workspace signs (see `NotaryOptions`).
+    public var notaryOptions: NotaryOptions {
+        NotaryOptions(keyPath: signingKeyPath, checkpointEvery: checkpointEvery)
+    }
 
     public init(root: String = "./workspaces", host: String = "127.0.0.1", port: Int = 8080,
                 maxBodyBytes: Int = 16 << 20, lockTTL: TimeInterval = 300, jwtSecret: String? = nil) {

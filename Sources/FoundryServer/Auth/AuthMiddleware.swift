@@ -4,7 +4,8 @@ import HTTPTypes
 import Hummingbird
 
 /// Requires a valid `Authorization: Bearer <JWT>` on every request but
-/// `GET /health`, `GET /metrics` and `GET /openapi.yaml`, and records the caller in the context. WebSocket upgrades
+/// `GET /health`, `GET /metrics`, `GET /openapi.yaml` and the server's public
+/// keys (`GET /.well-known/foundry-keys.json`), and records the caller in the context. WebSocket upgrades
 /// (`/ws/…`) may pass the token as `?token=` instead, since browsers cannot
 /// set headers on a WebSocket.
 ///
@@ -18,7 +19,7 @@ struct AuthMiddleware: RouterMiddleware {
     static let sessionHeader = HTTPField.Name("X-Foundry-Session")!
     /// Served without a token: liveness for load balancers, metrics for Prometheus
     /// (they name projects but hold no content; restrict them at the proxy if needed).
-    static let publicPaths: Set<String> = ["/health", "/metrics", "/openapi.yaml"]
+    static let publicPaths: Set<String> = ["/health", "/metrics", "/openapi.yaml", "/.well-known/foundry-keys.json"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if Self.publicPaths.contains(request.uri.path) { return try await next(request, context) }
@@ -46,7 +47,10 @@ struct AuthMiddleware: RouterMiddleware {
         } catch {
             throw APIError.unauthorized("invalid bearer token: \(error)")
         }
-        return Caller(user: claims.sub.value, name: claims.name, session: try Self.session(request, claims: claims, token: token))
+        return Caller(
+            user: claims.sub.value, name: claims.name, session: try Self.session(request, claims: claims, token: token),
+            authentication: TokenAuthentication(authTime: claims.authTime, amr: claims.amr ?? [], acr: claims.acr, issuer: claims.iss?.value)
+        )
     }
 
     static func session(_ request: Request, claims: FoundryClaims, token: String) throws -> String {

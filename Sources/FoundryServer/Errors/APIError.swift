@@ -10,6 +10,8 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
     public var message: String
     /// Extra facts a client can act on (e.g. the lock holder).
     public var details: [String: String]
+    /// The `WWW-Authenticate` value of a 401 (default `Bearer`), e.g. an RFC 9470 step-up challenge.
+    public var challenge: String?
 
     public init(_ status: HTTPResponse.Status, code: String, message: String, details: [String: String] = [:]) {
         self.status = status
@@ -30,7 +32,7 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
         body["code"] = code
         body["message"] = message
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
-        if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        if status == .unauthorized { headers[.wwwAuthenticate] = challenge ?? "Bearer" }
         let data = try JSON.encoder.encode(["error": body])
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }

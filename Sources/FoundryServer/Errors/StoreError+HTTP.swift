@@ -56,6 +56,19 @@ extension StoreError {
             ])
         case .bundleExists(let name, _): return APIError(.conflict, code: "BUNDLE_EXISTS", message: message, details: ["bundle": name])
         case .bundleNotFound: return APIError(.notFound, code: "BUNDLE_NOT_FOUND", message: message)
+        case .signingUnavailable: return APIError(.serviceUnavailable, code: "SIGNING_UNAVAILABLE", message: message)
+        case .approvalsMissing(let shortfall):
+            return APIError(.conflict, code: "APPROVAL_REQUIRED", message: message, details: [
+                "version": String(shortfall.version), "required": String(shortfall.required), "approvals": String(shortfall.approvers.count),
+                "missing": String(shortfall.required - shortfall.approvers.count), "approvers": shortfall.approvers.joined(separator: ","),
+                "excluded": shortfall.excluded.joined(separator: ","), "authors": shortfall.authors.joined(separator: ","),
+                "four_eyes": String(shortfall.fourEyes),
+            ])
+        case .authenticationComponentsMissing(let missing, let present, let first):
+            return StepUpChallenge.error(message, details: [
+                "missing": "amr", "amr_missing": missing.joined(separator: " "), "amr": present.joined(separator: " "),
+                "first_in_session": String(first),
+            ])
         }
     }
 }

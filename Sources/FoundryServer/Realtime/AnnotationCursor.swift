@@ -25,21 +25,35 @@ struct AnnotationCursor: Sendable, Equatable {
     }
 }
 
-/// The cursors of `comments/` and `tasks/`.
+/// The cursors of `comments/`, `tasks/` and `signatures/`.
 struct AnnotationCursors: Sendable, Equatable {
     var comments = AnnotationCursor()
     var tasks = AnnotationCursor()
+    var signatures = AnnotationCursor()
 
     subscript(series: AnnotationSeries) -> AnnotationCursor {
-        get { series == .comments ? comments : tasks }
-        set { if series == .comments { comments = newValue } else { tasks = newValue } }
+        get {
+            switch series {
+            case .comments: comments
+            case .tasks: tasks
+            case .signatures: signatures
+            }
+        }
+        set {
+            switch series {
+            case .comments: comments = newValue
+            case .tasks: tasks = newValue
+            case .signatures: signatures = newValue
+            }
+        }
     }
 
     /// Everything on disk counts as announced: a new hub's clients get it from the HTTP lists.
     static func load(_ store: ProjectStore) throws -> AnnotationCursors {
         AnnotationCursors(
             comments: AnnotationCursor(contiguous: try store.comments.sequences().last ?? 0),
-            tasks: AnnotationCursor(contiguous: try store.tasks.sequences().last ?? 0)
+            tasks: AnnotationCursor(contiguous: try store.tasks.sequences().last ?? 0),
+            signatures: AnnotationCursor(contiguous: try store.signatures.sequences().last ?? 0)
         )
     }
 }
@@ -57,6 +71,7 @@ extension AnnotationSeries {
         switch kind {
         case .comments: self = .comments
         case .tasks: self = .tasks
+        case .signatures: self = .signatures
         }
     }
 }

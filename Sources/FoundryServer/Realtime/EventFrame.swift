@@ -59,6 +59,7 @@ public enum EventType: String, Sendable, Codable {
     case runStarted = "RUN_STARTED"
     case consoleOutput = "CONSOLE_OUTPUT"
     case runFinished = "RUN_FINISHED"
+    case signatureAdded = "SIGNATURE_ADDED"
     case pong = "PONG"
     case error = "ERROR"
 }

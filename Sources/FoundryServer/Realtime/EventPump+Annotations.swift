@@ -1,7 +1,7 @@
 import FoundryStore
 
-/// Comment and task records seen by the watcher become `COMMENT_*` and
-/// `TASK_UPDATED` broadcasts. Records are read and rendered here, on the I/O
+/// Comment, task and signature records seen by the watcher become
+/// `COMMENT_*`, `TASK_UPDATED` and `SIGNATURE_ADDED` broadcasts. Records are read and rendered here, on the I/O
 /// pool; the hub only drops what it already announced.
 extension EventPump {
     /// Record `sequence` appeared: announces it and every earlier record not
@@ -34,6 +34,10 @@ extension EventPump {
             return store.comments.readable(wanted).map { commentAnnouncement($0, store: store) }
         case .tasks:
             return taskAnnouncements(Set(wanted), through: last, store: store)
+        case .signatures:
+            return store.signatures.readable(wanted).map {
+                AnnotationAnnouncement(series: .signatures, sequence: $0.sequence, type: .signatureAdded, data: $0.jsonObject)
+            }
         }
     }
 

@@ -25,6 +25,9 @@ extension ProjectHub {
     /// What a joining socket learns about annotations: the last record of
     /// each series announced, so an IDE knows whether its lists are current.
     var annotationSnapshot: [String: JSONValue] {
-        ["comments_seq": .int(files.annotations.comments.highest), "tasks_seq": .int(files.annotations.tasks.highest)]
+        [
+            "comments_seq": .int(files.annotations.comments.highest), "tasks_seq": .int(files.annotations.tasks.highest),
+            "signatures_seq": .int(files.annotations.signatures.highest),
+        ]
     }
 }

@@ -9,6 +9,8 @@ struct FreezeBody: Decodable {
     var name: String?
     /// The version the owner reviewed; refused unless it is still the head.
     var version: Int?
+    /// Why the version is released: the reason of the `released` signature.
+    var reason: String?
 }
 
 /// A bundle as `POST …/freeze` and `GET …/bundles` describe it.
@@ -59,8 +61,11 @@ extension FoundryAPI {
             let store = try await project(context, for: .manage)
             let data = try await JSON.bodyData(of: request, limit: configuration.maxBodyBytes)
             let body = data.isEmpty ? FreezeBody() : try JSON.decode(FreezeBody.self, from: data)
-            let freeze = FreezeRequest(bundleName: try body.name.map(BundleName.init), expectedVersion: body.version)
-            let result = try await io.run { try store.freeze(freeze, by: caller.editor) }
+            let freeze = FreezeRequest(bundleName: try body.name.map(BundleName.init), expectedVersion: body.version, reason: body.reason)
+            // Freezing signs `released`: it needs the same fresh authentication as any signature.
+            let signer = try configuration.signing.signer(for: caller)
+            let result = try await io.run { try store.freeze(freeze, by: signer) }
+            if let signature = result.signature { logSignature(signature, project: store.id) }
             logger.info("project frozen", metadata: [
                 "project": "\(store.id)", "user": "\(caller.user)", "session": "\(caller.editor.session)", "version": "\(result.manifest.version)",
                 "draft_id": "\(result.manifest.draftID)", "bundle": "\(result.bundle)", "manifest_sha256": "\(result.manifestSHA256)",

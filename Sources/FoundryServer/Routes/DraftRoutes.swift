@@ -27,7 +27,9 @@ extension FoundryAPI {
             let reference = try context.parameters.require("version")
             let draft = try await io.run { () -> DraftResponse in
                 let version = try VersionReference.resolve(reference, in: store)
-                return DraftResponse(draft: try store.draft(version), contents: try store.contents(of: version))
+                let draft = try store.draft(version)
+                let signatures = try store.signatureRecords(on: version).filter { $0.record.payload.draftID == draft.id }
+                return DraftResponse(draft: draft, contents: try store.contents(of: version), signatures: signatures.map(\.json))
             }
             return try JSON.response(draft)
         }

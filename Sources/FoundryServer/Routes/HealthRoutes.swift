@@ -5,7 +5,8 @@ import Hummingbird
 extension FoundryAPI {
     /// `GET /health` (no token needed): 200 when the root is writable and the
     /// watcher thread is alive, 503 naming what is not. `role` says whether
-    /// this server is a primary or a standby waiting for the proxy's first client.
+    /// this server is a primary or a standby waiting for the proxy's first client;
+    /// with an identity provider, `identity_provider` says how its key set stands.
     func addHealthRoutes(to router: Router<FoundryRequestContext>) {
         router.get("/health") { _, _ -> Response in
             let root = workspace.root
@@ -22,7 +23,7 @@ extension FoundryAPI {
             return try JSON.response(
                 HealthResponse(
                     status: healthy ? "ok" : "degraded", role: standby?.isPrimary == false ? "standby" : "primary",
-                    root: root, rootWritable: writable, watcherAlive: watching
+                    root: root, rootWritable: writable, watcherAlive: watching, identityProvider: await authority.providerStatus()
                 ),
                 status: healthy ? .ok : .serviceUnavailable
             )
@@ -47,10 +48,14 @@ struct HealthResponse: Encodable {
     var root: String
     var rootWritable: Bool
     var watcherAlive: Bool
+    /// With `--oidc-issuer`: the provider's key set (a provider that is down
+    /// does not make the server unhealthy: it goes on with the last good set).
+    var identityProvider: ProviderStatus?
 
     enum CodingKeys: String, CodingKey {
         case status, role, root
         case rootWritable = "root_writable"
         case watcherAlive = "watcher_alive"
+        case identityProvider = "identity_provider"
     }
 }

@@ -13,11 +13,12 @@ enum RunnerCommand {
         "'" + text.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
     }
 
-    /// The server's environment without its secret, plus where the run is:
+    /// The server's environment without its secret and the path of its signing key, plus where the run is:
     /// `FOUNDRY_PROJECT`, `FOUNDRY_RUN`, `FOUNDRY_RUN_DIR`, `FOUNDRY_PAYLOAD`, `FOUNDRY_VERSION`, `FOUNDRY_DRAFT_ID`.
     static func environment(for run: PreparedRun) -> [String] {
         var environment = ProcessInfo.processInfo.environment
         environment["FOUNDRY_JWT_SECRET"] = nil
+        environment["FOUNDRY_SIGNING_KEY"] = nil
         environment["FOUNDRY_PROJECT"] = run.record.projectID
         environment["FOUNDRY_RUN"] = run.id.rawValue
         environment["FOUNDRY_RUN_DIR"] = run.final.directory

@@ -6,7 +6,10 @@
 /// | review      |   ✓   |   ✓    |    ✓     |        |
 /// | edit        |   ✓   |   ✓    |          |        |
 /// | readAudit   |   ✓   |        |    ✓     |        |
+/// | sign        |   ✓   |   ✓    |    ✓     |        |
 /// | manage      |   ✓   |        |          |        |
+///
+/// Which meanings each role may sign is `SignatureMeaning.permits`.
 public enum ProjectAction: String, Sendable, CaseIterable {
     /// See the project, its versions, diffs and locks; subscribe to its events.
     case read
@@ -16,7 +19,9 @@ public enum ProjectAction: String, Sendable, CaseIterable {
     case edit
     /// The audit trail.
     case readAudit = "read_audit"
-    /// Members, freeze, forced lock release.
+    /// Electronic signatures (the meaning decides further who may sign).
+    case sign
+    /// Members, freeze, forced lock release, the release policy.
     case manage
 }
 
@@ -25,8 +30,8 @@ extension ProjectRole {
     public func permits(_ action: ProjectAction) -> Bool {
         switch (self, action) {
         case (.owner, _): return true
-        case (.editor, .read), (.editor, .review), (.editor, .edit): return true
-        case (.reviewer, .read), (.reviewer, .review), (.reviewer, .readAudit): return true
+        case (.editor, .read), (.editor, .review), (.editor, .edit), (.editor, .sign): return true
+        case (.reviewer, .read), (.reviewer, .review), (.reviewer, .readAudit), (.reviewer, .sign): return true
         case (.viewer, .read): return true
         default: return false
         }

@@ -57,9 +57,9 @@ public final class AnnotationLog<Record: AnnotationRecord>: Sendable {
     /// Writes `make(n)` as record n = last + 1, created exclusively (`link`),
     /// so no record is ever overwritten. Call with the project mutex held and
     /// after every check: nothing is written before `make` is called.
-    func appendLocked(_ make: (Int) -> Record) throws -> StoredAnnotation<Record> {
+    func appendLocked(_ make: (Int) throws -> Record) throws -> StoredAnnotation<Record> {
         let sequence = (try sequences().last ?? 0) + 1
-        let record = make(sequence)
+        let record = try make(sequence)
         let data = try CanonicalJSON.encode(record)
         try FileIO.makeDirectory(directory)
         guard try FileIO.createExclusively(data, at: layout.annotation(Record.series, sequence)) else {

@@ -1,19 +1,21 @@
-/// The two annotation directories of a project. Each is a numbered series of
-/// immutable records, one per event (`comments/000012.json`), numbered from 1
-/// without gaps and never rewritten: the state of a comment or a task is the
-/// fold of its events.
+/// The record directories of a project: comments, tasks and electronic
+/// signatures. Each is a numbered series of immutable records, one per event
+/// (`comments/000012.json`), numbered from 1 without gaps and never
+/// rewritten: the state of a comment or a task is the fold of its events.
 public enum AnnotationSeries: String, Sendable, CaseIterable {
-    case comments, tasks
+    case comments, tasks, signatures
 }
 
 extension ProjectLayout {
     public var comments: String { directory + "/comments" }
     public var tasks: String { directory + "/tasks" }
+    public var signatures: String { directory + "/signatures" }
 
     public func directory(of series: AnnotationSeries) -> String {
         switch series {
         case .comments: comments
         case .tasks: tasks
+        case .signatures: signatures
         }
     }
 

@@ -18,6 +18,7 @@ extension ProjectStore {
         }
         try recover(comments)
         try recover(tasks)
+        try recover(signatures)
         return added
     }
 }

@@ -12,7 +12,7 @@ extension ProjectStore {
     /// Writes the next record of `log` and its audit entry (which names the
     /// record file and its SHA-256), both durable on return. Call with the
     /// mutex held, after every check.
-    func writeAnnotationLocked<Record>(_ log: AnnotationLog<Record>, now: Date, make: (Int) -> Record) throws -> StoredAnnotation<Record> {
+    func writeAnnotationLocked<Record>(_ log: AnnotationLog<Record>, now: Date, make: (Int) throws -> Record) throws -> StoredAnnotation<Record> {
         let stored = try log.appendLocked(make)
         try audit.appendLocked(stored.auditEvent(), now: now)
         return stored

@@ -48,4 +48,8 @@ public struct AuditEventType: RawRepresentable, Codable, Hashable, Sendable, Cus
     public static let auditRepaired = AuditEventType("audit.repaired")
     /// The project turned read-only: version, draft id, bundle name and the SHA-256 of its MANIFEST.json.
     public static let projectFrozen = AuditEventType("project.frozen")
+    /// An electronic signature: its file and SHA-256, meaning, version, draft id, printed name, how the signer authenticated.
+    public static let signatureAdded = AuditEventType("signature.added")
+    /// The owner changed how many approvals a freeze needs, or four eyes.
+    public static let releasePolicySet = AuditEventType("release_policy.set")
 }

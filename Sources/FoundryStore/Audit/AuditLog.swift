@@ -11,9 +11,12 @@ import Glibc
 /// holds no state in memory: the last line is read back before each append.
 public struct AuditLog: Sendable {
     public let path: String
+    /// Told of every entry appended (see `AuditObserver`).
+    let observer: (any AuditObserver)?
 
-    public init(path: String) {
+    public init(path: String, observer: (any AuditObserver)? = nil) {
         self.path = path
+        self.observer = observer
     }
 
     /// Appends `event` as the next entry. Call with the project mutex held.
@@ -38,6 +41,7 @@ public struct AuditLog: Sendable {
         let entry = try write(event, after: tail.previous, fd: fd, now: now)
         guard fsync(fd) == 0 else { throw StoreError.system("fsync", path) }
         if isNew { try FileIO.syncDirectory(of: path) }
+        observer?.appended(entry.entry, lineSHA256: entry.hash)
         return entry.entry
     }
 

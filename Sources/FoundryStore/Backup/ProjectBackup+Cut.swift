@@ -72,7 +72,9 @@ extension ProjectBackup {
             try copyTree("runs/" + name + "/payload.json")
             try copyTree("runs/" + name + "/payload")
         }
-        for file in cut.files {
+        // Audit checkpoints name lines of the trail: like the server, write them after it.
+        let checkpoints = cut.files.filter { $0.relative.hasPrefix("checkpoints/") }
+        for file in cut.files where !file.relative.hasPrefix("checkpoints/") {
             try writer.replace(file.data, at: destination.directory + "/" + file.relative, like: file.info)
         }
         try removeFilesNotIn(cut)
@@ -81,6 +83,9 @@ extension ProjectBackup {
             // Without a first part copied in step 1, the tail is the whole file.
             if appended[tail.relative] == nil { try writer.replace(tail.data, at: path, like: tail.info) }
             else { try writer.appendBytes(tail.data, to: path, like: tail.info) }
+        }
+        for file in checkpoints {
+            try writer.replace(file.data, at: destination.directory + "/" + file.relative, like: file.info)
         }
     }
 

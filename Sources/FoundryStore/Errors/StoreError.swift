@@ -64,6 +64,12 @@ public enum StoreError: Error, Sendable, Equatable {
     /// `bundles/<name>` exists and cannot be this freeze's bundle.
     case bundleExists(String, reason: String)
     case bundleNotFound(project: String, bundle: String)
+    /// This workspace has no server key; signatures, checkpoints and freezes need one.
+    case signingUnavailable
+    /// A freeze needs more `approved` signatures on the head version than it has.
+    case approvalsMissing(ApprovalShortfall)
+    /// The signer's authentication lacks identification components this signing needs (21 CFR 11.200).
+    case authenticationComponentsMissing(missing: [String], present: [String], firstInSession: Bool)
 }
 
 extension StoreError: CustomStringConvertible {
@@ -144,6 +150,13 @@ extension StoreError: CustomStringConvertible {
             return "bundle \(quoted(name)) already exists: \(reason)"
         case .bundleNotFound(let project, let bundle):
             return "bundle \(quoted(bundle)) of project \(quoted(project)) not found"
+        case .signingUnavailable:
+            return "this workspace was opened without the server's signing key; signatures, checkpoints and freezes need it"
+        case .approvalsMissing(let shortfall):
+            return shortfall.description
+        case .authenticationComponentsMissing(let missing, let present, let first):
+            let which = first ? "the first signing of a session needs every component" : "a later signing in the session needs one of the components"
+            return "\(which) (\(missing.joined(separator: ", "))); the token's amr has [\(present.joined(separator: ", "))]: authenticate again with them"
         }
     }
 

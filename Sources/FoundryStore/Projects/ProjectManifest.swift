@@ -18,9 +18,12 @@ public struct ProjectManifest: Codable, Sendable, Equatable {
     public var members: [String: ProjectRole]
     /// Set when the project is frozen: its bundle, version, who and when.
     public var freeze: FreezeInfo?
+    /// What a freeze needs (absent: `ReleasePolicy.default`).
+    public var releasePolicy: ReleasePolicy?
 
     enum CodingKeys: String, CodingKey {
         case format, id, name, state, members, freeze
+        case releasePolicy = "release_policy"
         case createdAt = "created_at"
         case createdBy = "created_by"
         case headVersion = "head_version"

@@ -17,6 +17,8 @@ public final class ProjectStore: Sendable {
     /// Comment threads and checklist items: `comments/`, `tasks/`.
     public let comments: AnnotationLog<CommentEvent>
     public let tasks: AnnotationLog<TaskEvent>
+    /// Electronic signatures: `signatures/`.
+    public let signatures: AnnotationLog<SignatureRecord>
     let mutex: ProjectMutex
     private let drafts = Mutex<[Int: CachedDraft]>([:])
 
@@ -29,15 +31,20 @@ public final class ProjectStore: Sendable {
         var draft: StoredDraft
     }
 
-    public init(layout: ProjectLayout, id: ProjectID) {
+    /// The server key that signs this project's signatures and checkpoints (`nil`: this store cannot sign).
+    public let notary: Notary?
+
+    public init(layout: ProjectLayout, id: ProjectID, notary: Notary? = nil) {
         self.id = id
         self.layout = layout
+        self.notary = notary
         self.blobs = BlobStore(layout: layout)
         self.mutex = ProjectMutex(path: layout.mutex)
-        self.audit = AuditLog(path: layout.audit)
+        self.audit = AuditLog(path: layout.audit, observer: notary.map { CheckpointTrigger(notary: $0, layout: layout, project: id) })
         self.locks = LockTable(layout: layout, mutex: mutex, audit: audit)
         self.comments = AnnotationLog(layout: layout)
         self.tasks = AnnotationLog(layout: layout)
+        self.signatures = AnnotationLog(layout: layout)
     }
 
     /// The manifest as stored, with the head brought forward to the newest

@@ -8,16 +8,22 @@ import Synchronization
 /// `project.json` is a project.
 public final class Workspace: Sendable {
     public let root: String
+    /// The server key at work here; `nil` for a workspace that cannot sign (readers, tests of other things).
+    public let notary: Notary?
     private let stores = Mutex<[ProjectID: ProjectStore]>([:])
 
-    /// Opens (and creates when missing) the root directory.
-    public init(root: String) throws {
+    /// Opens (and creates when missing) the root directory; with `signing`,
+    /// also the server key (see `Notary`), so that signatures can be made and
+    /// audit trails are checkpointed.
+    public init(root: String, signing: NotaryOptions? = nil) throws {
         let absolute = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
-        self.root = (absolute as NSString).standardizingPath
-        try FileIO.makeDirectory(self.root)
+        let root = (absolute as NSString).standardizingPath
+        self.root = root
+        try FileIO.makeDirectory(root)
+        notary = try signing.map { try Notary.open(root: root, options: $0) }
     }
 
-    /// The directory the server keeps its own files in (the JWT secret).
+    /// The directory the server keeps its own files in (the JWT secret, the signing key).
     public var privateDirectory: String { root + "/.foundry" }
 
     /// The store of an existing project; `projectNotFound` otherwise.
@@ -25,7 +31,7 @@ public final class Workspace: Sendable {
         if let store = stores.withLock({ $0[id] }) { return store }
         let layout = ProjectLayout(root: root, id: id)
         guard FileIO.exists(layout.manifest) else { throw StoreError.projectNotFound(id.rawValue) }
-        let store = ProjectStore(layout: layout, id: id)
+        let store = ProjectStore(layout: layout, id: id, notary: notary)
         return stores.withLock { stores in
             if let existing = stores[id] { return existing }
             stores[id] = store

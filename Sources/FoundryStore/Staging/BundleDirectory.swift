@@ -75,7 +75,7 @@ enum BundleDirectory {
         let manifest = try CanonicalJSON.decode(ReleaseManifest.self, from: manifestData, path: path + "/" + ReleaseTree.manifestName)
         if sums != ReleaseTree.checksums(of: files) {
             let listed = parseChecksums(sums)
-            for relative in files.keys.sorted() where relative != ReleaseTree.checksumsName {
+            for relative in files.keys.sorted() where relative != ReleaseTree.checksumsName && relative != ReleaseTree.sealName {
                 guard let hash = listed[relative] else {
                     throw StoreError.corrupt(path: path + "/" + relative, reason: "not listed in \(ReleaseTree.checksumsName)")
                 }
@@ -95,8 +95,14 @@ enum BundleDirectory {
         for (name, field) in manifest.fields.sorted(by: { $0.key < $1.key }) where field.path != ReleaseTree.path(of: name) || Digest.sha256(files[field.path]!) != field.sha256 {
             throw StoreError.corrupt(path: path + "/" + field.path, reason: "does not match field \(name) of \(ReleaseTree.manifestName)")
         }
-        guard Set(files.keys) == fieldFiles.union([ReleaseTree.manifestName, ReleaseTree.checksumsName]) else {
-            throw StoreError.corrupt(path: path, reason: "holds files that are neither fields nor \(ReleaseTree.manifestName)/\(ReleaseTree.checksumsName)")
+        for signature in manifest.signatures ?? [] where files[signature.file].map(Digest.sha256) != signature.sha256 {
+            throw StoreError.corrupt(path: path + "/" + signature.file, reason: "missing, or does not match its SHA-256 in \(ReleaseTree.manifestName)")
+        }
+        var expected = fieldFiles.union([ReleaseTree.manifestName, ReleaseTree.checksumsName]).union((manifest.signatures ?? []).map(\.file))
+        if let keys = manifest.signingKeys { expected.formUnion([keys, ReleaseTree.sealName]) }
+        guard Set(files.keys) == expected else {
+            let extra = Set(files.keys).subtracting(expected).sorted(), missing = expected.subtracting(files.keys).sorted()
+            throw StoreError.corrupt(path: path, reason: extra.isEmpty ? "lacks \(missing.joined(separator: ", "))" : "holds files its manifest does not name: \(extra.joined(separator: ", "))")
         }
         return ReleaseTree(manifest: manifest, files: files)
     }

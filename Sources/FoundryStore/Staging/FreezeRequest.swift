@@ -6,10 +6,13 @@ public struct FreezeRequest: Sendable, Equatable {
     /// head; naming a version that is no longer the head is refused (409),
     /// so nobody freezes a version they have not seen.
     public var expectedVersion: Int?
+    /// The reason the `released` signature gives (optional).
+    public var reason: String?
 
-    public init(bundleName: BundleName? = nil, expectedVersion: Int? = nil) {
+    public init(bundleName: BundleName? = nil, expectedVersion: Int? = nil, reason: String? = nil) {
         self.bundleName = bundleName
         self.expectedVersion = expectedVersion
+        self.reason = reason
     }
 }
 
@@ -24,4 +27,6 @@ public struct FreezeResult: Sendable, Equatable {
     /// interrupted before the project turned read-only, was adopted.
     public var reused: Bool
     public var project: ProjectManifest
+    /// The `released` signature this freeze wrote (`nil` when a bundle was adopted).
+    public var signature: StoredSignature?
 }

@@ -1,22 +1,30 @@
 import Foundation
 
 extension ProjectStore {
-    /// Freezes the project at its head version: writes `bundles/<name>/`,
-    /// then turns `project.json` to `frozen` (the watcher's change makes the
-    /// hubs broadcast `PROJECT_FROZEN`), then appends `project.frozen` to the
-    /// audit trail — all under the project mutex.
+    /// Freezes the project at its head version, `signer` signing it
+    /// `released`: checks the release policy's approvals, writes the
+    /// `released` signature (and its audit entry), writes `bundles/<name>/`
+    /// with every signature on the version, the server's public keys and the
+    /// seal, then turns `project.json` to `frozen` (the watcher's change makes
+    /// the hubs broadcast `PROJECT_FROZEN`), then appends `project.frozen` to
+    /// the audit trail — all under the project mutex.
     ///
     /// Refused, with no file changed, when the project is already frozen
     /// (`alreadyFrozen`), has no version, the head is not `expectedVersion`
     /// (`conflict`), a live lock is held (`locksHeld`, naming each), a
     /// JSON/JSONL/YAML field does not parse (`invalidContent`, naming field,
-    /// line and column), or `bundles/<name>` exists and is not a complete
-    /// bundle of this very version (`bundleExists`). A complete one is what
-    /// a freeze interrupted before the manifest write leaves behind: it is
-    /// verified and adopted as it is (`reused`), keeping its recorded freeze.
+    /// line and column), the head lacks approvals (`approvalsMissing`), the
+    /// signer may not release or lacks authentication components, or
+    /// `bundles/<name>` exists and is not a complete bundle of this very
+    /// version (`bundleExists`). A complete one is what a freeze interrupted
+    /// before the manifest write leaves behind: it is verified and adopted as
+    /// it is (`reused`), keeping its recorded freeze and signatures.
     @discardableResult
-    public func freeze(_ request: FreezeRequest, by identity: EditorIdentity, now: Date = Date()) throws -> FreezeResult {
-        try mutex.change(auditedIn: audit) {
+    public func freeze(_ request: FreezeRequest, by signer: Signer, now: Date = Date()) throws -> FreezeResult {
+        guard let notary else { throw StoreError.signingUnavailable }
+        if let reason = request.reason { try Self.checkText(reason, what: "the reason", limit: Self.maximumReasonBytes) }
+        let identity = signer.identity
+        return try mutex.change(auditedIn: audit) {
             var project = try manifest()
             guard project.state == .open else { throw StoreError.alreadyFrozen(project: id.rawValue, bundle: project.freeze?.bundle) }
             guard project.headVersion > 0 else { throw StoreError.invalidArgument("project '\(id)' has no version to freeze") }
@@ -33,16 +41,16 @@ extension ProjectStore {
 
             let tree: ReleaseTree
             let reused = FileIO.exists(path)
+            var released: StoredSignature?
             if reused {
                 tree = try adoptableBundle(at: path, name: name, head: head)
             } else {
-                let auditHead = try audit.entries().last { $0.complete }
-                let facts = FreezeFacts(
-                    projectName: project.name, identity: identity, at: Timestamp.string(from: now),
-                    auditSeq: auditHead?.entry?.seq, auditSHA256: auditHead.map { Digest.sha256($0.bytes + Data("\n".utf8)) }
-                )
-                tree = try releaseTree(of: head.record.versionNumber, frozen: facts)
+                let policy = project.releasePolicy ?? .default
+                _ = try requireApprovalsLocked(of: head, policy: policy)
+                let signature = try signLocked(SignatureRequest(version: head.record.versionNumber, meaning: .released, reason: request.reason), by: signer, now: now)
+                tree = try signedReleaseTree(of: head, bundle: name, projectName: project.name, policy: policy, by: identity, notary: notary, now: now)
                 try BundleDirectory.write(tree, to: path)
+                released = signature
             }
             for lock in allLocks { try locks.retire(lock, reason: .expired, by: .server, now: now) }
 
@@ -55,7 +63,7 @@ extension ProjectStore {
                 "draft_id": .string(head.id), "label": .string(head.record.label), "bundle": .string(name.rawValue),
                 "manifest_sha256": .string(manifestHash), "frozen_at": .string(frozenAt), "reused_bundle": .bool(reused),
             ]), now: now)
-            return FreezeResult(bundle: name, path: path, manifest: tree.manifest, manifestSHA256: manifestHash, reused: reused, project: project)
+            return FreezeResult(bundle: name, path: path, manifest: tree.manifest, manifestSHA256: manifestHash, reused: reused, project: project, signature: released)
         }
     }
 

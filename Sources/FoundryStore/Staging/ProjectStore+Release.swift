@@ -9,6 +9,11 @@ extension ProjectStore {
         var at: String
         var auditSeq: Int?
         var auditSHA256: String?
+        /// Every signature on the version, with the exact bytes of its file.
+        var signatures: [(stored: StoredSignature, data: Data)] = []
+        var policy: ReleasePolicy?
+        /// The server's public keys (JWKS), shipped as `foundry-keys.json`.
+        var keys: Data?
     }
 
     /// The tree of `version`: its fields under `files/`, `MANIFEST.json`
@@ -34,12 +39,19 @@ extension ProjectStore {
                 problem: entry.problem, changedIn: change.version, changedBy: change.user
             )
         }
-        let manifest = ReleaseManifest(
+        var manifest = ReleaseManifest(
             projectID: id.rawValue, version: version, label: record.label, draftID: draft.id, parentID: record.parentID,
             createdAt: record.createdAt, authorID: record.authorID, authors: authors.sorted(), fields: fields,
             projectName: frozen?.projectName, frozenBy: frozen?.identity.user, frozenSession: frozen?.identity.session,
             frozenAt: frozen?.at, auditSeq: frozen?.auditSeq, auditSHA256: frozen?.auditSHA256
         )
+        if let frozen, let keys = frozen.keys {
+            manifest.signatures = frozen.signatures.map { ManifestSignature($0.stored) }
+            manifest.releasePolicy = frozen.policy
+            manifest.signingKeys = ReleaseTree.keysName
+            contents[ReleaseTree.keysName] = keys
+            for signature in frozen.signatures { contents[AnnotationSeries.signatures.relativePath(signature.stored.sequence)] = signature.data }
+        }
         return try ReleaseTree(manifest: manifest, contents: contents)
     }
 

@@ -30,8 +30,19 @@ public struct ReleaseManifest: Codable, Sendable, Equatable {
     /// entry before the freeze, so a later truncation of `audit.jsonl` shows.
     public var auditSeq: Int?
     public var auditSHA256: String?
+    /// Bundle only: every signature on the version (11.50: printed name,
+    /// date and time, meaning), each with the file beside the manifest that
+    /// holds it, signed by the server.
+    public var signatures: [ManifestSignature]?
+    /// Bundle only: the policy the freeze satisfied.
+    public var releasePolicy: ReleasePolicy?
+    /// Bundle only: the file with the server's public keys (`foundry-keys.json`).
+    public var signingKeys: String?
 
     enum CodingKeys: String, CodingKey {
+        case signatures
+        case releasePolicy = "release_policy"
+        case signingKeys = "signing_keys"
         case format, version, label, authors, fields
         case projectID = "project_id"
         case draftID = "draft_id"
@@ -64,5 +75,38 @@ public struct ReleaseField: Codable, Sendable, Equatable {
         case path, sha256, size, format, valid, problem
         case changedIn = "changed_in"
         case changedBy = "changed_by"
+    }
+}
+
+/// One signature as a bundle's `MANIFEST.json` shows it: who (printed name
+/// and id), when, what it means, why, and the signature file with its hash.
+public struct ManifestSignature: Codable, Sendable, Equatable {
+    /// `signatures/000003.json`, relative to the bundle (and to the project).
+    public var file: String
+    public var sha256: String
+    public var meaning: SignatureMeaning
+    public var statement: String
+    public var printedName: String
+    public var signerID: String
+    public var signedAt: String
+    public var reason: String?
+
+    init(_ stored: StoredSignature) {
+        let payload = stored.record.payload
+        file = AnnotationSeries.signatures.relativePath(payload.seq)
+        sha256 = stored.sha256
+        meaning = payload.meaning
+        statement = payload.statement
+        printedName = payload.printedName
+        signerID = payload.signerID
+        signedAt = payload.signedAt
+        reason = payload.reason
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case file, sha256, meaning, statement, reason
+        case printedName = "printed_name"
+        case signerID = "signer_id"
+        case signedAt = "signed_at"
     }
 }

@@ -7,6 +7,9 @@ import FoundryArchive
 /// MANIFEST.json
 /// SHA256SUMS          GNU format ("<hash>  <path>"), every other file, sorted
 /// files/<field>       one per field, its exact bytes
+/// signatures/<n>.json bundle only: each signature on the version, as in the project
+/// foundry-keys.json   bundle only: the server's public keys (JWKS)
+/// SEAL.json           bundle only: the server's signature of SHA256SUMS
 /// ```
 ///
 /// The same tree is written as `bundles/<name>/` at a freeze and packed
@@ -35,9 +38,10 @@ public struct ReleaseTree: Sendable, Equatable {
         self.files = files
     }
 
-    /// `sha256sum`'s output for `files`, sorted by path: what `sha256sum -c` checks.
+    /// `sha256sum`'s output for `files`, sorted by path: what `sha256sum -c` checks
+    /// (every file but itself and the seal that signs it).
     static func checksums(of files: [String: Data]) -> Data {
-        let lines = files.keys.filter { $0 != checksumsName }.sorted().map { "\(Digest.sha256(files[$0]!))  \($0)\n" }
+        let lines = files.keys.filter { $0 != checksumsName && $0 != sealName }.sorted().map { "\(Digest.sha256(files[$0]!))  \($0)\n" }
         return Data(lines.joined().utf8)
     }
 

@@ -16,6 +16,8 @@ public struct VerificationReport: Sendable {
     public var bundlesChecked = 0
     public var annotationsChecked = 0
     public var runsChecked = 0
+    public var signaturesChecked = 0
+    public var checkpointsChecked = 0
 
     public var damage: [Finding] { findings.filter { $0.severity == .damage } }
     public var isClean: Bool { damage.isEmpty }

@@ -7,16 +7,21 @@ import Foundation
 /// and the audit trail is an unbroken chain with an entry for every version.
 public struct Verifier: Sendable {
     public let workspace: Workspace
+    /// The keys server signatures are checked with (`foundry verify --key`);
+    /// `nil`: the root's `.foundry/foundry-keys.json`.
+    public var trustedKeys: SigningKeySet?
 
-    public init(workspace: Workspace) {
+    public init(workspace: Workspace, trustedKeys: SigningKeySet? = nil) {
         self.workspace = workspace
+        self.trustedKeys = trustedKeys
     }
 
     /// Checks the given projects (default: all).
     public func verify(projects: [ProjectID]? = nil) throws -> VerificationReport {
         var report = VerificationReport()
+        let keys = signingKeys(into: &report)
         for id in try projects ?? workspace.projectIDs() {
-            verify(ProjectLayout(root: workspace.root, id: id), id: id, into: &report)
+            verify(ProjectLayout(root: workspace.root, id: id), id: id, keys: keys, into: &report)
             report.projectsChecked += 1
         }
         return report
@@ -29,7 +34,7 @@ public struct Verifier: Sendable {
     /// changes, never half of one. Blobs are immutable and every one a
     /// record names was written before the record, so the costly re-hashing
     /// runs after the mutex is let go.
-    func verify(_ layout: ProjectLayout, id: ProjectID, into report: inout VerificationReport) {
+    func verify(_ layout: ProjectLayout, id: ProjectID, keys: SigningKeySet?, into report: inout VerificationReport) {
         var records: [StoredDraft] = []
         var findings = VerificationReport()
         ProjectMutex(path: layout.mutex).withSharedLock {
@@ -40,6 +45,9 @@ public struct Verifier: Sendable {
             verifyBundles(layout, records: records, into: &findings)
             verifyAnnotations(layout, id: id, into: &findings)
             verifyRuns(layout, id: id, into: &findings)
+            verifySignatures(layout, id: id, records: records, keys: keys, into: &findings)
+            verifyCheckpoints(layout, id: id, keys: keys, into: &findings)
+            verifyBundleSignatures(layout, keys: keys, into: &findings)
         }
         let blobHashes = verifyBlobs(layout, into: &report)
         for draft in records {
@@ -53,6 +61,8 @@ public struct Verifier: Sendable {
         report.bundlesChecked += findings.bundlesChecked
         report.annotationsChecked += findings.annotationsChecked
         report.runsChecked += findings.runsChecked
+        report.signaturesChecked += findings.signaturesChecked
+        report.checkpointsChecked += findings.checkpointsChecked
     }
 
     private func verifyBlobs(_ layout: ProjectLayout, into report: inout VerificationReport) -> Set<String> {

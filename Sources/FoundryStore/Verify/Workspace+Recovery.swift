@@ -42,7 +42,8 @@ extension Workspace {
                 }
             }
             let blobDirectories = try FileIO.list(store.layout.objects).filter { !$0.hasPrefix(".") }.map { store.layout.objects + "/" + $0 }
-            for directory in [store.layout.drafts, store.layout.locks, store.layout.directory, store.layout.comments, store.layout.tasks] + blobDirectories {
+            for directory in [store.layout.drafts, store.layout.locks, store.layout.directory, store.layout.comments, store.layout.tasks,
+                              store.layout.signatures, store.layout.checkpoints] + blobDirectories {
                 for name in try FileIO.list(directory) where name.hasPrefix(FileIO.tempPrefix) || name.hasPrefix(LockTombstone.prefix) {
                     let path = directory + "/" + name
                     if isOlder(path, than: age, now: now) {

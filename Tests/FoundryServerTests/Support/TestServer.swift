@@ -31,7 +31,7 @@ struct TestServer {
     /// Runs `body` against the live server; the root stays for inspection until `cleanup()`.
     func run(watcher: WorkspaceWatcher? = nil, logger: Logger = Logger(label: "foundry"), _ body: @Sendable (APIClient) async throws -> Void) async throws {
         try await ServerSlots.withSlot {
-            let workspace = try Workspace(root: root)
+            let workspace = try Workspace(root: root, signing: configuration.notaryOptions)
             let app = try await FoundryServer.makeApplication(
                 configuration: configuration, workspace: workspace, watcher: try watcher ?? WorkspaceWatcher(root: workspace.root), logger: logger
             )
@@ -106,13 +106,14 @@ func run(_ executable: String, _ arguments: [String], in directory: String? = ni
 }
 
 /// Every file below `root` with the SHA-256 of its bytes.
-/// Every file under `root` with its hash, but the audit trails: a refused
-/// request leaves the project unchanged, yet a refused lock is audited.
+/// Every file under `root` with its hash, but the audit trails and their
+/// checkpoints: a refused request leaves the project unchanged, yet a
+/// refused lock is audited, and the server seals its trails once a minute.
 func snapshot(_ root: String) throws -> [String: String] {
     var files: [String: String] = [:]
     let enumerator = FileManager.default.enumerator(atPath: root)
     while let relative = enumerator?.nextObject() as? String {
-        if relative.hasSuffix("/audit.jsonl") { continue }
+        if relative.hasSuffix("/audit.jsonl") || relative.split(separator: "/").dropFirst().first == "checkpoints" { continue }
         let path = root + "/" + relative
         var isDirectory: ObjCBool = false
         _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)

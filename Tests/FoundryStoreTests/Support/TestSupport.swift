@@ -20,10 +20,18 @@ let bob = EditorIdentity(user: "bob", session: "bob-tab-1")
 
 func field(_ name: String) -> FieldName { try! FieldName(name) }
 
-/// A workspace in a temp dir with one project `onco` at version 1.
-func makeProject(_ fields: [String: String] = ["system_prompt": "line 1\nline 2\n", "model_config.json": "{\"temperature\": 0.2}\n"]) throws -> (TemporaryDirectory, Workspace, ProjectStore) {
+extension EditorIdentity {
+    /// This identity signing with a token that authenticated just now (`pwd`).
+    var signer: Signer {
+        Signer(identity: self, authentication: SignerAuthentication(method: "step_up", authTime: Timestamp.string(from: Date()), amr: ["pwd"], maxAge: 300))
+    }
+}
+
+/// A workspace in a temp dir, with a server key (created under the root), with one project `onco` at version 1.
+func makeProject(_ fields: [String: String] = ["system_prompt": "line 1\nline 2\n", "model_config.json": "{\"temperature\": 0.2}\n"],
+                 signing: NotaryOptions = NotaryOptions()) throws -> (TemporaryDirectory, Workspace, ProjectStore) {
     let directory = try TemporaryDirectory()
-    let workspace = try Workspace(root: directory.path)
+    let workspace = try Workspace(root: directory.path, signing: signing)
     let store = try workspace.createProject(
         NewProject(name: "Oncology Agent", id: try ProjectID("onco"), fields: Dictionary(uniqueKeysWithValues: fields.map { (field($0.key), $0.value) })),
         by: alice

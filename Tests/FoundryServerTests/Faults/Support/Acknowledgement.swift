@@ -17,11 +17,13 @@ enum Acknowledgement: Sendable {
     case commented(id: String, text: String, user: String, session: String)
     /// 200 to output appended to an external run: `console.log` holds the line at `offset`.
     case output(run: String, offset: Int, text: String)
+    /// 201 to a signature: `file` holds exactly the record acknowledged (its SHA-256), of that version, meaning, user and session.
+    case signed(file: String, sha256: String, version: Int, meaning: String, user: String, session: String)
 
     var version: Int? {
         switch self {
         case .saved(let version, _, _, _, _), .versionCreated(let version, _, _, _, _): version
-        case .lockGranted, .lockReleased, .commented, .output: nil
+        case .lockGranted, .lockReleased, .commented, .output, .signed: nil
         }
     }
 
@@ -74,6 +76,14 @@ enum Acknowledgement: Sendable {
             let line = console[(console.startIndex + offset)...].prefix { $0 != 10 }
             let json = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
             if (json?["text"] as? String)?.trimmingCharacters(in: .newlines) != text { return ["console of \(run) at \(offset) does not hold the acknowledged line"] }
+            return []
+        case .signed(let file, let sha256, let version, let meaning, let user, let session):
+            guard let data = FileManager.default.contents(atPath: directory + "/" + file), Digest.sha256(data) == sha256,
+                  let payload = try? JSONDecoder().decode(SignatureRecord.self, from: data).payload
+            else { return ["acknowledged signature \(file) is missing or not the record acknowledged"] }
+            if payload.version != version || payload.meaning.rawValue != meaning || payload.signerID != user || payload.session != session {
+                return ["signature \(file) does not hold the version, meaning, user and session acknowledged"]
+            }
             return []
         case .lockGranted, .lockReleased:
             return []
@@ -157,7 +167,7 @@ func unauditedLocks(_ acknowledgements: [Acknowledgement], in directory: String)
             entries.contains("lock.acquired \(field) #\(token)") ? nil : "acknowledged lock \(field) #\(token) has no lock.acquired audit entry"
         case .lockReleased(let field, let token):
             entries.contains("lock.released \(field) #\(token)") ? nil : "acknowledged release of \(field) #\(token) has no lock.released audit entry"
-        case .saved, .versionCreated, .commented, .output:
+        case .saved, .versionCreated, .commented, .output, .signed:
             nil
         }
     }

@@ -24,6 +24,8 @@ enum LoadOperation: CaseIterable, Sendable {
     case comment
     /// Append a line to the worker's external run (created on first use).
     case runOutput
+    /// Sign the known head (an electronic signature: record, audit entry, checkpoints).
+    case sign
 
     var weight: Int {
         switch self {
@@ -34,6 +36,7 @@ enum LoadOperation: CaseIterable, Sendable {
         case .undo: 10
         case .redo: 8
         case .comment, .runOutput: 8
+        case .sign: 6
         }
     }
 
@@ -131,6 +134,13 @@ final class LoadWorker: @unchecked Sendable {
             let reply = try call("POST", "/projects/\(project)/runs/\(run)/output", ["stream": "stdout", "text": text])
             if reply.status == 200, let offset = reply.json["offset"] as? Int {
                 acknowledgements.append(.output(run: run, offset: offset, text: text))
+            }
+        case .sign:
+            let meanings = user == "alice" ? ["authored", "reviewed", "approved"] : ["authored", "reviewed"]
+            let meaning = meanings[Int.random(in: 0..<meanings.count, using: &random)]
+            let reply = try call("POST", "/projects/\(project)/signatures", ["version": knownHead, "meaning": meaning])
+            if reply.status == 201, let file = reply.json["file"] as? String, let sha256 = reply.json["sha256"] as? String {
+                acknowledgements.append(.signed(file: file, sha256: sha256, version: knownHead, meaning: meaning, user: user, session: session))
             }
         }
     }

@@ -106,7 +106,8 @@ final class KillLoop: Sendable {
             report.problems += problems.map { "round \(round) (killed after \(delay) ms): \($0)" }
             let saves = acks.filter { if case .saved = $0 { true } else { false } }.count
             let notes = acks.filter { if case .commented = $0 { true } else if case .output = $0 { true } else { false } }.count
-            print("kill loop round \(round): killed after \(delay) ms, \(saves) saves, \(notes) comments and output lines, \(acks.count) acknowledgements, \(leftovers.count) temp leftovers, \(problems.count) problem(s)")
+            let signed = acks.filter { if case .signed = $0 { true } else { false } }.count
+            print("kill loop round \(round): killed after \(delay) ms, \(saves) saves, \(notes) comments and output lines, \(signed) signatures, \(acks.count) acknowledgements, \(leftovers.count) temp leftovers, \(problems.count) problem(s)")
             report.rounds = round
         }
 

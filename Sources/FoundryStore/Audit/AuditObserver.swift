@@ -1,0 +1,7 @@
+/// Told of each entry appended to an audit trail, with the project mutex
+/// still held and the line durable: the hook that writes the trail's signed
+/// checkpoints (`CheckpointTrigger`). It must not throw: the change the
+/// entry records is done, and its reply must not turn into an error.
+public protocol AuditObserver: Sendable {
+    func appended(_ entry: AuditEntry, lineSHA256: String)
+}
