@@ -153,6 +153,14 @@ class PowerLossFS(fuse.Operations):
             raise fuse.FuseOSError(errno.ENOTDIR)
         return parent, name
 
+    def child(self, path):
+        """The directory holding `path`, the name in it, and the node it names (ENOENT when none)."""
+        parent, name = self.parent(path)
+        node = parent.entries.get(name)
+        if node is None:
+            raise fuse.FuseOSError(errno.ENOENT)
+        return parent, name, node
+
     def target(self, path, fh):
         if fh is not None and fh in self.handles:
             return self.handles[fh][0]
@@ -304,10 +312,7 @@ class PowerLossFS(fuse.Operations):
     def rmdir(self, path):
         with self.mutex:
             self.check_up()
-            parent, name = self.parent(path)
-            node = parent.entries.get(name)
-            if node is None:
-                raise fuse.FuseOSError(errno.ENOENT)
+            parent, name, node = self.child(path)
             if node.kind != "dir":
                 raise fuse.FuseOSError(errno.ENOTDIR)
             if node.entries:
@@ -401,10 +406,7 @@ class PowerLossFS(fuse.Operations):
     def unlink(self, path):
         with self.mutex:
             self.check_up()
-            parent, name = self.parent(path)
-            node = parent.entries.get(name)
-            if node is None:
-                raise fuse.FuseOSError(errno.ENOENT)
+            parent, name, node = self.child(path)
             if node.kind == "dir":
                 raise fuse.FuseOSError(errno.EISDIR)
             self.set_entry(parent, name, None)
@@ -443,10 +445,7 @@ class PowerLossFS(fuse.Operations):
     def rename(self, old, new, flags=0):
         with self.mutex:
             self.check_up()
-            old_parent, old_name = self.parent(old)
-            node = old_parent.entries.get(old_name)
-            if node is None:
-                raise fuse.FuseOSError(errno.ENOENT)
+            old_parent, old_name, node = self.child(old)
             new_parent, new_name = self.parent(new)
             existing = new_parent.entries.get(new_name)
             if flags & 1 and existing is not None:  # RENAME_NOREPLACE

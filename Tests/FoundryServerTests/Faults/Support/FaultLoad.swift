@@ -82,6 +82,21 @@ final class LoadWorker: @unchecked Sendable {
         self.knownHead = knownHead
     }
 
+    /// The fault suites' four clients (`KillLoop.workers`) for one round against `port`, each seeded from `seed` and its place.
+    static func crew(sessions: [String], tokens: [String: String], port: Int, seed: UInt64, round: Int, knownHead: Int) -> [LoadWorker] {
+        KillLoop.workers.enumerated().map { index, worker in
+            LoadWorker(user: worker.user, token: tokens[worker.user]!, session: sessions[index], field: worker.field,
+                       project: KillLoop.project, port: port, seed: seed &+ UInt64(round * 16 + index), knownHead: knownHead)
+        }
+    }
+
+    /// Starts each of `workers` on a Dispatch thread until `stop` is set; wait on the group for them to end.
+    static func start(_ workers: [LoadWorker], until stop: StopFlag) -> DispatchGroup {
+        let group = DispatchGroup()
+        for worker in workers { DispatchQueue.global().async(group: group) { worker.run(until: stop) } }
+        return group
+    }
+
     /// Issues operations until `stop` is set; a refused connection (the server is gone) ends the loop too.
     func run(until stop: StopFlag) {
         while !stop.isSet {
