@@ -14,11 +14,8 @@ struct AuditTrail {
     /// The first line that breaks the chain (reported as damage); the facts
     /// below come from every readable line all the same.
     var broken: Int?
-    /// The bytes after the last newline: an append cut short.
-    var tornTail: Data?
     /// SHA-256 of each complete line with its newline, by line number.
     var lineHashes: [Int: String] = [:]
-    var lineCount = 0
     var draftEntries: [DraftEntry] = []
     /// `comments/000003.json` → the line recording it and the SHA-256 it names.
     var annotationFiles: [String: (line: Int, sha256: String)] = [:]
@@ -36,7 +33,7 @@ struct AuditTrail {
     /// Draft id → the first line that names it outside its own `draft.*`
     /// entry (a comment's anchor, a run, a freeze): proof the record existed before that line.
     var draftIDsNamed: [String: Int] = [:]
-    /// Fencing token → the first line after which the lock was known to be held or gone.
+    /// Fencing token → the first line naming it.
     var tokenLines: [Int: Int] = [:]
 
     /// Reads and chain-checks `layout`'s trail, reporting each break and a torn tail.
@@ -47,13 +44,11 @@ struct AuditTrail {
         var previousHash = AuditEntry.genesis
         for line in (try? AuditLog(path: path).entries()) ?? [] {
             guard line.complete else {
-                tornTail = line.bytes
                 report.interrupted(.tornAuditLine, path, "the last \(line.bytes.count) byte(s) are a line without its newline (an append cut short, never acknowledged)")
                 break
             }
             let hash = Digest.sha256(line.bytes + Data("\n".utf8))
             defer { previousHash = hash }
-            lineCount = line.number
             lineHashes[line.number] = hash
             guard let entry = line.entry else {
                 breaks(at: line.number, "line \(line.number) is not a readable audit entry", path, into: &report)
