@@ -1,5 +1,8 @@
 import Foundation
 import FoundryStore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The power-loss loop, synchronous (run it on a Dispatch thread): the real
 /// `foundry serve` on a `PowerLossMount` under the kill loop's write load;
@@ -11,7 +14,7 @@ final class PowerLossLoop: Sendable {
         var rounds = 0
         var acknowledgements = 0
         var saves = 0
-        /// What the cuts threw away, summed (proof that they dropped something).
+        /// What the cuts threw away (the canaries' bytes included), summed.
         var droppedBytes = 0
         var droppedNames = 0
         var droppedDirectories = 0
@@ -54,6 +57,13 @@ final class PowerLossLoop: Sendable {
             let group = LoadWorker.start(workers, until: stop)
             let delay = Int.random(in: 100...900, using: &random)
             usleep(UInt32(delay * 1000))
+            // A canary the cut must take: bytes never synced, whatever the server's own writes make durable.
+            let canary = mount.path + "/canary-\(round)"
+            let fd = open(canary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            if fd >= 0 {
+                _ = "never synced \(round)\n".withCString { write(fd, $0, strlen($0)) }
+                close(fd)
+            }
             server.kill(SIGKILL)
             stop.set()
             group.wait()
@@ -69,6 +79,9 @@ final class PowerLossLoop: Sendable {
 
             let crashed = try CrashInspection(root: root, directory: directory)
             var problems = crashed.problems
+            if let kept = FileManager.default.contents(atPath: canary), !kept.isEmpty {
+                problems.append("the cut kept \(canary)'s \(kept.count) unsynced byte(s): the simulator did not drop what was not durable")
+            }
             for note in crashed.notes { report.crashNotes[note.state.rawValue, default: 0] += 1 }
             let restarted = Date()
             server = try ServerProcess(root: root, lockTTL: 2, logDirectory: logs)
