@@ -62,8 +62,11 @@ public struct Verifier: Sendable {
     /// project mutex held (shared by `verify`, exclusive by the startup
     /// recovery, which repairs the interrupted changes this names).
     ///
+    /// - Parameter hashingContent: `false` skips re-hashing bundle files, run
+    ///   payloads and sealed consoles (large, written once, and never a crash
+    ///   state): the startup recovery needs only the crash states.
     /// - Returns: the findings, the intact records, and the names of the blobs on disk (not yet hashed).
-    func check(_ layout: ProjectLayout, id: ProjectID) -> (findings: VerificationReport, records: [StoredDraft], blobs: [String]) {
+    func check(_ layout: ProjectLayout, id: ProjectID, hashingContent: Bool = true) -> (findings: VerificationReport, records: [StoredDraft], blobs: [String]) {
         var findings = VerificationReport()
         let records = verifyDrafts(layout, id: id, into: &findings)
         let trail = AuditTrail(layout, into: &findings)
@@ -71,9 +74,9 @@ public struct Verifier: Sendable {
         verifyVersionTrail(layout, records: records, trail: trail, into: &findings)
         verifyMembers(layout, trail: trail, into: &findings)
         verifyLocks(layout, trail: trail, into: &findings)
-        verifyBundles(layout, records: records, trail: trail, into: &findings)
+        verifyBundles(layout, records: records, trail: trail, hashingContent: hashingContent, into: &findings)
         verifyAnnotations(layout, id: id, trail: trail, into: &findings)
-        verifyRuns(layout, id: id, trail: trail, into: &findings)
+        verifyRuns(layout, id: id, trail: trail, hashingContent: hashingContent, into: &findings)
         verifyLeftovers(layout, into: &findings)
         return (findings, records, listBlobs(layout, into: &findings))
     }
