@@ -72,10 +72,12 @@ struct AuditTrail {
         report.damage(path, message)
     }
 
-    /// A note for a change whose audit entry is missing — damage when the chain is broken.
+    /// A note for a change whose audit entry is missing — damage when the trail is missing or its chain broken.
     func interrupted(_ state: CrashState, _ path: String, _ what: String, into report: inout VerificationReport) {
-        if let broken {
-            let subject = what.range(of: ": ", options: .backwards).map { String(what[..<$0.lowerBound]) } ?? what
+        let subject = what.range(of: ": ", options: .backwards).map { String(what[..<$0.lowerBound]) } ?? what
+        if !exists {
+            report.damage(path, "\(subject), and the project has no audit.jsonl (every project starts it with project.created)")
+        } else if let broken {
             report.damage(path, "\(subject), and the audit trail is broken at line \(broken): a missing entry cannot be told from a removed one")
         } else {
             report.interrupted(state, path, what)

@@ -24,7 +24,7 @@ extension Verifier {
                 }
                 highestInUse = max(highestInUse, lock.token)
                 present.insert(lock.token)
-                    let about = "lock #\(lock.token) of field \(lock.field) (held by \(lock.user), released: \(tombstone.reason.rawValue))"
+                let about = "lock #\(lock.token) of field \(lock.field) (held by \(lock.user), released: \(tombstone.reason.rawValue))"
                 if let line = trail.releases[lock.token]?.first {
                     report.interrupted(.releasedLockTombstone, path, "\(about) is released at line \(line); only the removal of its tombstone was cut short")
                 } else if trail.grants[lock.token] == nil {
