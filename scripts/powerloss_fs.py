@@ -11,15 +11,15 @@ standard input, one per line; replies go to standard output:
 
     crash     the power goes: every operation from now on fails (EIO), the
               state is replaced by the durable state, the mount point is
-              unmounted and mounted again over the durable state.
+              unmounted (detached lazily if a process still holds it after
+              5 s) and mounted again over the durable state.
               Replies "dropped {json}" (what was thrown away), then
               "mounted N" once the new mount answers.
     pending   replies "pending {json}": what a crash would throw away now.
-    quit      unmounts and exits.
+    quit      unmounts and exits (so does the end of standard input).
 
 The first mount prints "mounted 1". Stop every process that uses the mount
-(kill -9 the server) before "crash": an unmount of a busy mount fails, and the
-reply is "error ...".
+(kill -9 the server) before "crash".
 
 Durability model (docs/crash-safety.md has the reasoning):
 
@@ -130,6 +130,7 @@ class PowerLossFS(fuse.Operations):
         self.next_handle = 1
         self.down = False
         self.generation = 0
+        self.live_thread = None  # the thread serving the current mount
         self.dirty_directories = set()
 
     # ---- tree helpers -------------------------------------------------
@@ -188,7 +189,9 @@ class PowerLossFS(fuse.Operations):
         return handle
 
     def check_up(self):
-        if self.down:
+        """Refuses every operation once the power is cut, and every operation of an
+        earlier mount (one lazily detached because a process still held it)."""
+        if self.down or threading.get_ident() != self.live_thread:
             raise fuse.FuseOSError(errno.EIO)
 
     def commit_journal(self):
@@ -250,8 +253,10 @@ class PowerLossFS(fuse.Operations):
     # ---- operations ---------------------------------------------------
 
     def init(self, path):
-        self.generation += 1
-        self.down = False
+        with self.mutex:
+            self.generation += 1
+            self.live_thread = threading.get_ident()
+            self.down = False
         print(f"mounted {self.generation}", flush=True)
 
     def getattr(self, path, fh=None):
@@ -550,24 +555,29 @@ class PowerLossFUSE(fuse.FUSE):
         return self.operations.utimens(self.path(path), times, self.handle(fip))
 
 
-def control(fs, mountpoint):
-    for line in sys.stdin:
-        command = line.strip()
-        if command == "crash":
-            dropped = fs.crash()
-            print("dropped " + json.dumps(dropped, sort_keys=True), flush=True)
-            result = subprocess.run(["fusermount3", "-u", mountpoint], capture_output=True, text=True)
-            if result.returncode != 0:
-                print("error unmount: " + result.stderr.strip().replace("\n", " "), flush=True)
-        elif command == "pending":
-            with fs.mutex:
-                print("pending " + json.dumps(fs.pending(), sort_keys=True), flush=True)
-        elif command == "quit" or command == "":
-            break
-        else:
-            print(f"error unknown command {command!r}", flush=True)
-    fs.quitting = True
-    subprocess.run(["fusermount3", "-u", mountpoint], capture_output=True)
+def unmount(mountpoint):
+    """Unmounts, waiting a little for processes that are letting go (a killed
+    process's files are released asynchronously); if the mount stays busy it
+    is detached lazily, and the operations still reaching it fail (EIO)."""
+    for _ in range(50):
+        result = subprocess.run(["fusermount3", "-u", mountpoint], capture_output=True, text=True)
+        if result.returncode == 0:
+            return None
+        time.sleep(0.1)
+    lazy = subprocess.run(["fusermount3", "-u", "-z", mountpoint], capture_output=True, text=True)
+    return None if lazy.returncode == 0 else lazy.stderr.strip().replace("\n", " ")
+
+
+def serve(fs, mountpoint):
+    """One mount, served single-threaded by the calling thread until it is unmounted."""
+    PowerLossFUSE(
+        fs, mountpoint, foreground=True, nothreads=True, hard_remove=True, use_ino=True,
+        attr_timeout=0, entry_timeout=0, negative_timeout=0, fsname="powerloss",
+    )
+
+
+def mount(fs, mountpoint):
+    threading.Thread(target=serve, args=(fs, mountpoint), daemon=True).start()
 
 
 def main():
@@ -576,15 +586,29 @@ def main():
     parser.add_argument("--model", choices=["posix", "ext4"], default="posix")
     arguments = parser.parse_args()
     fs = PowerLossFS(arguments.model)
-    fs.quitting = False
-    threading.Thread(target=control, args=(fs, arguments.mountpoint), daemon=True).start()
-    while not fs.quitting:
-        PowerLossFUSE(
-            fs, arguments.mountpoint, foreground=True, nothreads=True, hard_remove=True, use_ino=True,
-            attr_timeout=0, entry_timeout=0, negative_timeout=0, fsname="powerloss",
-        )
-        if fs.down:
-            fs.down = True  # stays down until init of the next mount
+    mount(fs, arguments.mountpoint)
+    for line in sys.stdin:
+        command = line.strip()
+        if command == "crash":
+            dropped = fs.crash()
+            print("dropped " + json.dumps(dropped, sort_keys=True), flush=True)
+            error = unmount(arguments.mountpoint)
+            if error:
+                print("error unmount: " + error, flush=True)
+            else:
+                mount(fs, arguments.mountpoint)
+        elif command == "pending":
+            with fs.mutex:
+                print("pending " + json.dumps(fs.pending(), sort_keys=True), flush=True)
+        elif command == "quit":
+            break
+        else:
+            print(f"error unknown command {command!r}", flush=True)
+    with fs.mutex:
+        fs.down = True
+    unmount(arguments.mountpoint)
+    sys.stdout.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":

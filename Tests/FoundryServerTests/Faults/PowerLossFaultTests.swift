@@ -93,7 +93,7 @@ struct PowerLossFaultTests {
     }
 
     private func write(_ path: String, _ text: String, sync: Bool) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         defer { close(fd) }
         _ = text.withCString { Glibc.write(fd, $0, strlen($0)) }
@@ -101,14 +101,14 @@ struct PowerLossFaultTests {
     }
 
     private func append(_ path: String, _ text: String) throws {
-        let fd = open(path, O_WRONLY | O_APPEND)
+        let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
         guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         defer { close(fd) }
         _ = text.withCString { Glibc.write(fd, $0, strlen($0)) }
     }
 
     private func syncDirectory(_ path: String) throws {
-        let fd = open(path, O_RDONLY | O_DIRECTORY)
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         defer { close(fd) }
         #expect(fsync(fd) == 0)

@@ -63,7 +63,7 @@ final class PowerLossLoop: Sendable {
             usleep(UInt32(delay * 1000))
             // A canary the cut must take: bytes never synced, whatever the server's own writes make durable.
             let canary = mount.path + "/canary-\(round)"
-            let fd = open(canary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            let fd = open(canary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             if fd >= 0 {
                 _ = "never synced \(round)\n".withCString { write(fd, $0, strlen($0)) }
                 close(fd)

@@ -94,12 +94,17 @@ final class PowerLossMount: Sendable {
         return (try? JSONSerialization.jsonObject(with: Data(line.dropFirst(8).utf8)) as? [String: Any]) ?? [:]
     }
 
-    /// Unmounts, stops the script and removes the mount point.
+    /// Unmounts, stops the script and removes the mount point. A script that
+    /// has not exited 30 s after `quit` is killed and its mount detached, so a
+    /// failing test never hangs here.
     func unmount() {
         try? send("quit")
         try? input.close()
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
-        _ = try? run("/usr/bin/env", ["fusermount3", "-u", path])
+        _ = try? run("/usr/bin/env", ["fusermount3", "-u", "-z", path])
         try? FileManager.default.removeItem(atPath: path)
         try? FileManager.default.removeItem(atPath: logPath)
     }
