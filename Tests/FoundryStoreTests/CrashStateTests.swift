@@ -204,14 +204,15 @@ struct CrashStateTests {
     func freeze() throws {
         let (directory, workspace, store) = try makeProject()
         defer { directory.cleanup() }
+        try store.setReleasePolicy(ReleasePolicy(approvalsRequired: 0, fourEyes: false), by: alice)
         let manifest = try Data(contentsOf: URL(fileURLWithPath: store.layout.manifest))
-        let result = try store.freeze(FreezeRequest(), by: alice)
+        let result = try store.freeze(FreezeRequest(), by: alice.signer)
         try dropLastAuditLines(store, 1)
         try expectOnly(.unauditedFreeze, at: store.layout.audit, in: workspace)
         try manifest.write(to: URL(fileURLWithPath: store.layout.manifest))  // as if stopped before project.json said frozen
         try expectOnly(.bundleWithoutFreeze, at: result.path, in: workspace)
         #expect(try workspace.recover().isEmpty)
-        let again = try store.freeze(FreezeRequest(), by: alice)
+        let again = try store.freeze(FreezeRequest(), by: alice.signer)
         #expect(again.reused)
         #expect(try Verifier(workspace: workspace).verify().findings.isEmpty)
     }

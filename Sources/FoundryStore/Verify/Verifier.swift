@@ -13,17 +13,22 @@ import Foundation
 /// produce — an edited, removed or reordered line or record — is damage.
 public struct Verifier: Sendable {
     public let workspace: Workspace
+    /// The keys server signatures are checked with (`foundry verify --key`);
+    /// `nil`: the root's `.foundry/foundry-keys.json`.
+    public var trustedKeys: SigningKeySet?
 
-    public init(workspace: Workspace) {
+    public init(workspace: Workspace, trustedKeys: SigningKeySet? = nil) {
         self.workspace = workspace
+        self.trustedKeys = trustedKeys
     }
 
     /// Checks the given projects (default: all, and the workspace root's leftovers).
     public func verify(projects: [ProjectID]? = nil) throws -> VerificationReport {
         var report = VerificationReport()
+        let keys = signingKeys(into: &report)
         if projects == nil { verifyRootLeftovers(into: &report) }
         for id in try projects ?? workspace.projectIDs() {
-            verify(ProjectLayout(root: workspace.root, id: id), id: id, into: &report)
+            verify(ProjectLayout(root: workspace.root, id: id), id: id, keys: keys, into: &report)
             report.projectsChecked += 1
         }
         return report
@@ -35,9 +40,9 @@ public struct Verifier: Sendable {
     /// mutex: a verify beside a running server sees the state between two
     /// changes, never half of one. Blobs are immutable, so only their names
     /// are listed under the mutex; the costly re-hashing runs after it is let go.
-    func verify(_ layout: ProjectLayout, id: ProjectID, into report: inout VerificationReport) {
+    func verify(_ layout: ProjectLayout, id: ProjectID, keys: SigningKeySet?, into report: inout VerificationReport) {
         var checked: (findings: VerificationReport, records: [StoredDraft], blobs: [String]) = (VerificationReport(), [], [])
-        ProjectMutex(path: layout.mutex).withSharedLock { checked = check(layout, id: id) }
+        ProjectMutex(path: layout.mutex).withSharedLock { checked = check(layout, id: id, keys: keys) }
         let (findings, records, blobs) = checked
         let good = hashBlobs(layout, blobs, into: &report)
         var named = Set<String>()
@@ -56,6 +61,8 @@ public struct Verifier: Sendable {
         report.bundlesChecked += findings.bundlesChecked
         report.annotationsChecked += findings.annotationsChecked
         report.runsChecked += findings.runsChecked
+        report.signaturesChecked += findings.signaturesChecked
+        report.checkpointsChecked += findings.checkpointsChecked
     }
 
     /// Every check of the files writers change, in one pass; call with the
@@ -66,7 +73,7 @@ public struct Verifier: Sendable {
     ///   payloads and sealed consoles (large, written once, and never a crash
     ///   state): the startup recovery needs only the crash states.
     /// - Returns: the findings, the intact records, and the names of the blobs on disk (not yet hashed).
-    func check(_ layout: ProjectLayout, id: ProjectID, hashingContent: Bool = true) -> (findings: VerificationReport, records: [StoredDraft], blobs: [String]) {
+    func check(_ layout: ProjectLayout, id: ProjectID, keys: SigningKeySet?, hashingContent: Bool = true) -> (findings: VerificationReport, records: [StoredDraft], blobs: [String]) {
         var findings = VerificationReport()
         let records = verifyDrafts(layout, id: id, into: &findings)
         let trail = AuditTrail(layout, into: &findings)
@@ -77,6 +84,9 @@ public struct Verifier: Sendable {
         verifyBundles(layout, records: records, trail: trail, hashingContent: hashingContent, into: &findings)
         verifyAnnotations(layout, id: id, trail: trail, into: &findings)
         verifyRuns(layout, id: id, trail: trail, hashingContent: hashingContent, into: &findings)
+        verifySignatures(layout, id: id, records: records, keys: keys, trail: trail, into: &findings)
+        verifyCheckpoints(layout, id: id, keys: keys, into: &findings)
+        if hashingContent { verifyBundleSignatures(layout, keys: keys, into: &findings) }
         verifyLeftovers(layout, into: &findings)
         return (findings, records, listBlobs(layout, into: &findings))
     }

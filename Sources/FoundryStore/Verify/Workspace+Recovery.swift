@@ -27,7 +27,7 @@ extension Workspace {
         for id in try projectIDs() {
             let store = try project(id)
             try store.mutex.withLock {
-                let findings = verifier.check(store.layout, id: id, hashingContent: false).findings
+                let findings = verifier.check(store.layout, id: id, keys: nil, hashingContent: false).findings
                 for finding in findings.findings {
                     guard let state = finding.state else { continue }
                     repairs += try store.repair(state, at: finding.path, olderThan: age, now: now)

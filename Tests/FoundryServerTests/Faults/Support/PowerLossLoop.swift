@@ -129,6 +129,8 @@ final class PowerLossLoop: Sendable {
                 found = line { entry, data in entry["type"] as? String == "lock.released" && data["token"] as? Int == token }
             case .commented(let id, _, _, _):
                 found = line { entry, data in entry["type"] as? String == "comment.created" && data["comment_id"] as? String == id }
+            case .signed(let file, _, _, _, _, _):
+                found = line { entry, data in entry["type"] as? String == "signature.added" && data["file"] as? String == file }
             case .output:
                 continue
             }
