@@ -8,7 +8,9 @@ PORT   ?= 8080
 CONFIG ?= debug
 # RUNNER: the test runner command (default: the fixture runner of the tour; RUNNER= for none)
 RUNNER ?= fixtures/runner/bec-runner.sh {payload} {run}
-DEBS   := pkg-config libinotifytools0-dev libxxhash-dev libssl-dev zlib1g-dev patch rsync jq curl openssl
+DEBS   := pkg-config libinotifytools0-dev libxxhash-dev libssl-dev zlib1g-dev patch rsync jq curl openssl fuse3 libfuse3-dev
+# PyPI packages the tests use: mfusepy mounts the power-loss file system (scripts/powerloss_fs.py)
+PIPS   := mfusepy>=3.1,<4
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 CLUSTER_DEBS := haproxy lsyncd rsync restic socat util-linux
@@ -22,6 +24,7 @@ deps:
 		echo "installing Debian packages:$$missing"; \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
+	@python3 -c 'import mfusepy' 2>/dev/null || python3 -m pip install --quiet '$(PIPS)'
 
 ## build: compile the server and CLI (CONFIG=release for an optimized build)
 build: deps

@@ -83,11 +83,7 @@ extension ProjectStore {
             do {
                 try FileIO.syncDirectory(layout.runs)
                 let record = run.record
-                try audit.appendLocked(AuditEvent(.runStarted, by: EditorIdentity(user: record.startedBy, session: record.session), version: record.version, data: [
-                    "run": .string(record.runID), "draft_id": .string(record.draftID), "label": .string(record.label),
-                    "payload_sha256": .string(record.payloadSHA256), "command": record.command.json, "external": .bool(record.external),
-                    "pid": record.pid.map(JSONValue.int) ?? .null,
-                ]), now: now)
+                try audit.appendLocked(record.startedEvent(), now: now)
             } catch {
                 if rename(run.final.directory, run.temp.directory) == 0 { try? FileManager.default.removeItem(atPath: run.temp.directory) }
                 throw error
@@ -195,13 +191,7 @@ extension ProjectStore {
         record.consoleBytes = bytes
         record.consoleSHA256 = sha256
         try writeRecord(record, at: run.record)
-        var data: [String: JSONValue] = [
-            "run": .string(record.runID), "state": .string(record.state.rawValue), "draft_id": .string(record.draftID),
-            "exit_status": record.exitStatus.map(JSONValue.int) ?? .null, "signal": record.signal.map(JSONValue.int) ?? .null,
-            "truncated": .bool(record.truncated), "console_bytes": .int(bytes), "console_sha256": .string(sha256),
-        ]
-        data.merge(extra) { $1 }
-        try audit.appendLocked(AuditEvent(type, by: identity, version: record.version, data: data), now: now)
+        try audit.appendLocked(record.endedEvent(type, by: identity, extra: extra), now: now)
         return record
     }
 

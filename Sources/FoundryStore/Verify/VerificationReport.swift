@@ -1,11 +1,14 @@
-/// What `foundry verify` found: damage (exit non-zero) and notes (harmless
-/// leftovers a restart tidies), each naming the file.
+/// What `foundry verify` found: damage (exit non-zero) and notes (states a
+/// crash leaves, or harmless leftovers), each naming the file.
 public struct VerificationReport: Sendable {
     public struct Finding: Sendable, Equatable, CustomStringConvertible {
         public enum Severity: String, Sendable { case damage, note }
         public var severity: Severity
         public var path: String
         public var message: String
+        /// For a note about an interrupted change: which state it is, so that
+        /// a tool (the kill -9 suite) can check what the next start did with it.
+        public var state: CrashState?
         public var description: String { "\(severity == .damage ? "DAMAGE" : "note"): \(path): \(message)" }
     }
 
@@ -28,5 +31,11 @@ public struct VerificationReport: Sendable {
 
     mutating func note(_ path: String, _ message: String) {
         findings.append(Finding(severity: .note, path: path, message: message))
+    }
+
+    /// A note naming an interrupted, never acknowledged change: what it is,
+    /// then what the next start does with it.
+    mutating func interrupted(_ state: CrashState, _ path: String, _ what: String) {
+        findings.append(Finding(severity: .note, path: path, message: "\(what); \(state.nextStart)", state: state))
     }
 }

@@ -1,48 +1,58 @@
 import Foundation
 
 extension Verifier {
-    /// Checks `audit.jsonl`: every line parses, numbers itself (`seq` = line
-    /// number) and names the SHA-256 of the line before it; every version has
-    /// a `draft.*` entry naming its record's id. An edited, reordered or
-    /// truncated file fails at its first bad line.
-    func verifyAudit(_ layout: ProjectLayout, records: [StoredDraft], into report: inout VerificationReport) {
-        let path = layout.audit
-        guard let data = try? FileIO.read(path) else {
-            if !records.isEmpty { report.damage(path, "missing: \(records.count) version(s) have no audit trail") }
+    /// Every version has one `draft.*` entry naming its record's id, in
+    /// version order. A version is written before its entry, and under the
+    /// project mutex nothing else is written in between, so the only
+    /// versions a crash leaves without an entry are the newest ones, and no
+    /// later line of the trail can name them. A version without an entry
+    /// below an audited one, or one that a later line names (a comment's
+    /// anchor, a run, a freeze, the release of a lock it was saved under), or
+    /// one saved under a lock the trail never granted, is a line removed from
+    /// the trail: damage.
+    func verifyVersionTrail(_ layout: ProjectLayout, records: [StoredDraft], trail: AuditTrail, into report: inout VerificationReport) {
+        guard trail.exists else {
+            if !records.isEmpty { report.damage(layout.audit, "missing: \(records.count) version(s) have no audit trail") }
             return
         }
-        if !data.isEmpty, data.last != UInt8(ascii: "\n") {
-            report.note(path, "the last line is incomplete (an append interrupted by a crash); the next change repairs it")
-        }
-        var previousHash = AuditEntry.genesis
-        var draftIDs: [Int: String] = [:]
-        for line in (try? AuditLog(path: path).entries()) ?? [] {
-            let hash = Digest.sha256(line.bytes + Data("\n".utf8))
-            defer { previousHash = hash }
-            if !line.complete { break }
-            guard let entry = line.entry else {
-                report.damage(path, "line \(line.number) is not a readable audit entry")
-                return
-            }
-            guard entry.seq == line.number else {
-                report.damage(path, "line \(line.number) has seq \(entry.seq): an entry was removed, inserted or moved")
-                return
-            }
-            guard entry.prev == previousHash else {
-                report.damage(path, "line \(line.number): prev \(entry.prev) is not the SHA-256 of line \(line.number - 1) (\(previousHash)); the line before was edited or the order changed")
-                return
-            }
-            if entry.type.rawValue.hasPrefix("draft."), let version = entry.version, let id = entry.data["draft_id"]?.string {
-                draftIDs[version] = id
-            }
-        }
-        for draft in records {
-            let version = draft.record.versionNumber
-            guard let id = draftIDs[version] else {
-                report.damage(layout.draft(version), "has no audit entry in audit.jsonl (the trail was truncated, or the record added behind the server's back)")
+        var audited: [Int: AuditTrail.DraftEntry] = [:]
+        var newest = 0
+        for entry in trail.draftEntries {
+            let version = entry.version
+            if let first = audited[version] {
+                report.damage(layout.audit, "line \(entry.line) records version \(version) a second time (first at line \(first.line))")
                 continue
             }
-            if id != draft.id { report.damage(layout.draft(version), "its audit entry names draft id \(id), the record hashes to \(draft.id)") }
+            audited[version] = entry
+            if version < newest {
+                report.damage(layout.audit, "line \(entry.line) records version \(version) after version \(newest): the entries are out of order")
+            }
+            newest = max(newest, version)
+            if version > records.count || version < 1 {
+                report.damage(layout.draft(version), "line \(entry.line) records this version, whose record is missing or not intact")
+            } else if entry.draftID != records[version - 1].id {
+                report.damage(layout.draft(version), "its audit entry (line \(entry.line)) names draft id \(entry.draftID), the record hashes to \(records[version - 1].id)")
+            }
+        }
+        // A save names the fencing tokens of its locks, each granted (and recorded) before the save began.
+        for draft in records {
+            for (field, token) in draft.record.lockTokens.sorted(by: { $0.key < $1.key }) where trail.grants[token] == nil {
+                let missing = audited[draft.record.versionNumber] == nil ? "has no audit entry in audit.jsonl, and " : ""
+                report.damage(layout.draft(draft.record.versionNumber), "\(missing)was saved under lock #\(token) of \(field), which the trail never records as granted: lines were removed from the trail")
+            }
+        }
+        for draft in records where audited[draft.record.versionNumber] == nil && draft.record.lockTokens.values.allSatisfy({ trail.grants[$0] != nil }) {
+            let record = draft.record
+            let path = layout.draft(record.versionNumber)
+            if record.versionNumber < newest {
+                report.damage(path, "has no audit entry in audit.jsonl while the later version \(newest) has one (line \(audited[newest]!.line)): the entry was removed from the trail")
+            } else if let line = trail.draftIDsNamed[draft.id] {
+                report.damage(path, "has no audit entry in audit.jsonl, yet line \(line) names its draft id: the entry was removed from the trail")
+            } else if let (token, line) = record.lockTokens.values.sorted().lazy.compactMap({ token in trail.releases[token]?.first.map { (token, $0) } }).first {
+                report.damage(path, "has no audit entry in audit.jsonl, yet line \(line) releases lock #\(token) it was saved under: the entry was removed from the trail")
+            } else {
+                trail.interrupted(.unauditedVersion, path, "version \(record.versionNumber) (\(record.kind.rawValue) by \(record.authorID)) has no audit entry yet: a change stopped between its record and its audit line, never acknowledged", into: &report)
+            }
         }
     }
 }

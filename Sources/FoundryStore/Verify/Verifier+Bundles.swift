@@ -6,19 +6,19 @@ extension Verifier {
     /// names, and the audit line its manifest names against its hash (a
     /// trail cut or edited after the freeze shows here). A frozen project
     /// must have the bundle its manifest names, and a `project.frozen` entry.
-    func verifyBundles(_ layout: ProjectLayout, records: [StoredDraft], into report: inout VerificationReport) {
+    ///
+    /// A freeze writes the bundle, then `project.json` (frozen), then the
+    /// entry: a crash leaves a complete bundle of an open project, or a
+    /// frozen project without its entry.
+    func verifyBundles(_ layout: ProjectLayout, records: [StoredDraft], trail: AuditTrail, hashingContent: Bool = true, into report: inout VerificationReport) {
         let names: [String]
-        do { names = try FileIO.list(layout.bundles) } catch {
+        do { names = try FileIO.list(layout.bundles).filter { !$0.hasPrefix(FileIO.tempPrefix) } } catch {
             report.damage(layout.bundles, "cannot read: \(error)")
             return
         }
-        let auditLines = (try? AuditLog(path: layout.audit).entries()) ?? []
-        for name in names {
+        let project = (try? FileIO.read(layout.manifest)).flatMap { $0 }.flatMap { try? JSONDecoder().decode(ProjectManifest.self, from: $0) }
+        for name in names where hashingContent {
             let path = layout.bundles + "/" + name
-            if name.hasPrefix(FileIO.tempPrefix) {
-                report.note(path, "leftover of an interrupted freeze; the next start removes it")
-                continue
-            }
             guard (try? BundleName(name)) != nil, FileIO.isDirectory(path) else {
                 report.damage(path, "unexpected entry in bundles/")
                 continue
@@ -42,23 +42,21 @@ extension Verifier {
             if manifest.fields.mapValues(\.sha256) != record.record.fields.mapValues(\.sha256) {
                 report.damage(path, "its fields do not match version \(manifest.version)'s record")
             }
-            if let seq = manifest.auditSeq, let hash = manifest.auditSHA256 {
-                let line = auditLines.first { $0.number == seq && $0.complete }
-                if line.map({ Digest.sha256($0.bytes + Data("\n".utf8)) }) != hash {
-                    report.damage(layout.audit, "line \(seq) does not hash to \(hash) as bundle \(name) recorded at the freeze: the trail was cut or edited")
-                }
+            if let seq = manifest.auditSeq, let hash = manifest.auditSHA256, trail.lineHashes[seq] != hash {
+                report.damage(layout.audit, "line \(seq) does not hash to \(hash) as bundle \(name) recorded at the freeze: the trail was cut or edited")
+            }
+            if let project, project.state == .open || project.freeze?.bundle != name {
+                report.interrupted(.bundleWithoutFreeze, path, "a complete bundle of version \(manifest.version) that the project's freeze does not name (a freeze stopped before project.json said frozen, never acknowledged)")
             }
         }
-        guard let data = try? FileIO.read(layout.manifest), let project = try? JSONDecoder().decode(ProjectManifest.self, from: data),
-              project.state == .frozen
-        else { return }
+        guard let project, project.state == .frozen else { return }
         if let freeze = project.freeze {
             if !names.contains(freeze.bundle) { report.damage(layout.manifest, "frozen into bundle \(freeze.bundle), which is missing") }
         } else {
             report.note(layout.manifest, "frozen without naming its bundle")
         }
-        if !auditLines.contains(where: { $0.entry?.type == .projectFrozen }) {
-            report.note(layout.audit, "has no project.frozen entry (an interrupted freeze; the next start adds it)")
+        if trail.frozenAt == nil {
+            trail.interrupted(.unauditedFreeze, layout.audit, "the project is frozen without a project.frozen entry: a freeze stopped between project.json and its audit line, never acknowledged", into: &report)
         }
     }
 }

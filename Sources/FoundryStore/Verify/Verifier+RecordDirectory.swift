@@ -8,9 +8,8 @@ extension Verifier {
             report.damage(directory, "cannot read: \(error)")
             return nil
         }
-        for name in names where AnnotationSeries.sequence(ofFile: name) == nil {
-            if name.hasPrefix(FileIO.tempPrefix) { report.note(directory + "/" + name, "leftover temp file from an interrupted write") }
-            else { report.damage(directory + "/" + name, "unexpected file in \(kind)/") }
+        for name in names where AnnotationSeries.sequence(ofFile: name) == nil && !name.hasPrefix(FileIO.tempPrefix) {
+            report.damage(directory + "/" + name, "unexpected file in \(kind)/")
         }
         return names.compactMap(AnnotationSeries.sequence(ofFile:)).sorted()
     }

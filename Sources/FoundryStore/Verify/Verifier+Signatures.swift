@@ -9,9 +9,15 @@ extension Verifier {
     /// onto another version names the other one), and named (file and
     /// SHA-256) by a `signature.added` audit entry; and no signature the
     /// audit trail names is missing (excised).
-    func verifySignatures(_ layout: ProjectLayout, id: ProjectID, records: [StoredDraft], keys: SigningKeySet?, into report: inout VerificationReport) {
+    ///
+    /// A record is written before its entry, so a crash leaves only the
+    /// newest signatures without one (a note; the next start records them);
+    /// an unrecorded signature below a recorded one, or one that is itself
+    /// damaged, is damage.
+    func verifySignatures(_ layout: ProjectLayout, id: ProjectID, records: [StoredDraft], keys: SigningKeySet?, trail: AuditTrail, into report: inout VerificationReport) {
         guard let numbers = recordNumbers(in: layout.signatures, of: "signatures", into: &report) else { return }
         let audited = auditedSignatures(layout)
+        let newestRecorded = numbers.last { audited[AnnotationSeries.signatures.relativePath($0)] != nil } ?? 0
         var previous = AuditEntry.genesis
         for (index, sequence) in numbers.enumerated() {
             let path = layout.annotation(.signatures, sequence)
@@ -29,10 +35,13 @@ extension Verifier {
                 + Self.bindingProblems(payload, sequence: sequence, project: id.rawValue, previous: previous, records: records)
             for problem in problems { report.damage(path, problem) }
             let hash = Digest.sha256(data)
-            if audited[AnnotationSeries.signatures.relativePath(sequence)] != hash {
-                report.damage(path, audited[AnnotationSeries.signatures.relativePath(sequence)] == nil
-                    ? "has no signature.added entry in audit.jsonl (written behind the server's back, or the trail was truncated)"
-                    : "its audit entry names another SHA-256 than the file's \(hash)")
+            let file = AnnotationSeries.signatures.relativePath(sequence)
+            if let named = audited[file] {
+                if named != hash { report.damage(path, "its audit entry names another SHA-256 than the file's \(hash)") }
+            } else if sequence < newestRecorded || !problems.isEmpty {
+                report.damage(path, "has no signature.added entry in audit.jsonl (written behind the server's back, or the entry was removed)")
+            } else {
+                trail.interrupted(.unauditedAnnotation, path, "\(file) (\(payload.meaning.rawValue) of version \(payload.version) by \(payload.signerID)) has no signature.added entry yet: a change stopped between its record and its audit line, never acknowledged", into: &report)
             }
             previous = hash
         }

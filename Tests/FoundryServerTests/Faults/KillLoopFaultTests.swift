@@ -6,7 +6,7 @@ import Testing
 /// moments, restarted on the same root and checked, round after round.
 @Suite("Fault: kill -9 under a mixed write load", .serialized)
 struct KillLoopFaultTests {
-    @Test("Every acknowledged save, revert, undo, redo, comment and run output line survives SIGKILL byte for byte; verify stays clean; stale locks expire")
+    @Test("Every acknowledged save, revert, undo, redo, comment and run output line survives SIGKILL byte for byte; verify on the crashed files exits 0 and the restart does what its notes say; stale locks expire")
     func killLoop() async throws {
         let seed = SeededRandom.runSeed()
         let rounds = environmentInt("FOUNDRY_FAULT_ROUNDS", 50)

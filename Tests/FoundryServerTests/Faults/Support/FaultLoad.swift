@@ -56,7 +56,8 @@ enum LoadOperation: CaseIterable, Sendable {
 /// an `Acknowledgement`; a request cut off by the kill promises nothing.
 final class LoadWorker: @unchecked Sendable {
     // @unchecked: all mutable state is touched only by the one thread that runs
-    // `run(until:)`; other threads read `acknowledgements` after joining it.
+    // `run(until:)`; other threads read `acknowledgements` after joining it
+    // (and `savesAcknowledged`, an atomic, at any time).
     static let sharedField = "shared/contended.txt"
     let user: String
     let token: String
@@ -70,6 +71,8 @@ final class LoadWorker: @unchecked Sendable {
     private(set) var acknowledgements: [Acknowledgement] = []
     private(set) var requests = 0
     private(set) var cutOff = 0
+    /// Saves acknowledged so far, readable while the worker runs.
+    let savesAcknowledged = Atomic(0)
 
     init(user: String, token: String, session: String, field: String, project: String, port: Int, seed: UInt64, knownHead: Int) {
         self.user = user
@@ -80,6 +83,21 @@ final class LoadWorker: @unchecked Sendable {
         self.port = port
         self.random = SeededRandom(seed: seed)
         self.knownHead = knownHead
+    }
+
+    /// The fault suites' four clients (`KillLoop.workers`) for one round against `port`, each seeded from `seed` and its place.
+    static func crew(sessions: [String], tokens: [String: String], port: Int, seed: UInt64, round: Int, knownHead: Int) -> [LoadWorker] {
+        KillLoop.workers.enumerated().map { index, worker in
+            LoadWorker(user: worker.user, token: tokens[worker.user]!, session: sessions[index], field: worker.field,
+                       project: KillLoop.project, port: port, seed: seed &+ UInt64(round * 16 + index), knownHead: knownHead)
+        }
+    }
+
+    /// Starts each of `workers` on a Dispatch thread until `stop` is set; wait on the group for them to end.
+    static func start(_ workers: [LoadWorker], until stop: StopFlag) -> DispatchGroup {
+        let group = DispatchGroup()
+        for worker in workers { DispatchQueue.global().async(group: group) { worker.run(until: stop) } }
+        return group
     }
 
     /// Issues operations until `stop` is set; a refused connection (the server is gone) ends the loop too.
@@ -173,6 +191,7 @@ final class LoadWorker: @unchecked Sendable {
         case 201:
             guard let version = reply.json["version_number"] as? Int else { return }
             acknowledgements.append(.saved(version: version, field: field, bytes: Data(text.utf8), user: user, session: session))
+            savesAcknowledged.add(1, ordering: .relaxed)
             knownHead = max(knownHead, version)
             for case let lock as [String: Any] in reply.json["released_locks"] as? [Any] ?? [] {
                 if let token = lock["token"] as? Int { acknowledgements.append(.lockReleased(field: field, token: token)) }

@@ -14,13 +14,16 @@ final class KillLoop: Sendable {
         var leftovers: [String] = []
         var tornAuditLines = 0
         var auditedAtRecovery = 0
+        /// Notes `foundry verify` printed on the crashed files, in all rounds, by state.
+        var crashNotes = 0
+        var crashStates: [String: Int] = [:]
         var seconds = 0.0
         var problems: [String] = []
 
         var summary: String {
             "kill loop: \(rounds) rounds (\(startupKills) extra kills during startup), \(requests) requests, " +
                 "\(savesAcknowledged) saves and \(versionsAcknowledged) versions acknowledged in all, \(locksAcknowledged) locks granted, " +
-                "head v\(headVersion), \(tornAuditLines) torn audit line(s) repaired, \(auditedAtRecovery) version(s) audited at recovery, \(leftovers.count) temp leftovers ignored \(Dictionary(grouping: leftovers) { ($0 as NSString).deletingLastPathComponent.components(separatedBy: "/").suffix(2).joined(separator: "/") }.mapValues(\.count)), \(String(format: "%.1f", seconds)) s, \(problems.count) problem(s)"
+                "head v\(headVersion), \(crashNotes) crash-state note(s) from verify before the restart \(crashStates.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")), \(tornAuditLines) torn audit line(s) repaired, \(auditedAtRecovery) version(s) audited at recovery, \(leftovers.count) temp leftovers ignored \(Dictionary(grouping: leftovers) { ($0 as NSString).deletingLastPathComponent.components(separatedBy: "/").suffix(2).joined(separator: "/") }.mapValues(\.count)), \(String(format: "%.1f", seconds)) s, \(problems.count) problem(s)"
         }
     }
 
@@ -58,13 +61,9 @@ final class KillLoop: Sendable {
         for round in 1...rounds {
             let head = try BlockingHTTP.request(port: server.port, "GET", "/projects/\(Self.project)", token: tokens["alice"]).json["head_version"] as? Int ?? 1
             for index in sessions.indices where Int.random(in: 0..<4, using: &random) == 0 { sessions[index] = "w\(index)-s\(round)" }
-            let workers = Self.workers.enumerated().map { index, worker in
-                LoadWorker(user: worker.user, token: tokens[worker.user]!, session: sessions[index], field: worker.field,
-                           project: Self.project, port: server.port, seed: seed &+ UInt64(round * 16 + index), knownHead: head)
-            }
+            let workers = LoadWorker.crew(sessions: sessions, tokens: tokens, port: server.port, seed: seed, round: round, knownHead: head)
             let stop = StopFlag()
-            let group = DispatchGroup()
-            for worker in workers { DispatchQueue.global().async(group: group) { worker.run(until: stop) } }
+            let group = LoadWorker.start(workers, until: stop)
             let delay = Int.random(in: 20...700, using: &random)
             usleep(UInt32(delay * 500))
             // `foundry verify` beside a live, writing server must not report damage that is not there.
@@ -74,19 +73,27 @@ final class KillLoop: Sendable {
             server.kill(SIGKILL)
             stop.set()
             group.wait()
+            // `foundry verify` on the files exactly as the crash left them: exit 0, every interrupted change a note.
+            var crashed = try CrashInspection(root: root, directory: directory)
+            var problems = crashed.problems
             if Int.random(in: 0..<6, using: &random) == 0 {
-                // A kill during startup: recovery itself is interrupted.
+                // A kill during startup: recovery itself is interrupted, and what it leaves is a crash state too.
                 let early = try ServerProcess(root: root, lockTTL: lockTTL, logName: "startup-kill", waitUntilListening: false)
                 usleep(UInt32(Int.random(in: 0...60_000, using: &random)))
                 early.kill(SIGKILL)
                 report.startupKills += 1
+                crashed = try CrashInspection(root: root, directory: directory)
+                problems += crashed.problems.map { "after a kill during startup: " + $0 }
             }
-            server = try ServerProcess(root: root, lockTTL: lockTTL)
             let restarted = Date()
+            server = try ServerProcess(root: root, lockTTL: lockTTL)
+            problems += crashed.problemsAfterRestart(directory: directory, restarted: restarted)
+            report.crashNotes += crashed.notes.count
+            for note in crashed.notes { report.crashStates[note.state.rawValue, default: 0] += 1 }
 
             let acks = workers.flatMap(\.acknowledgements)
             report.requests += workers.reduce(0) { $0 + $1.requests }
-            var problems = check(acks, port: server.port)
+            problems += check(acks, port: server.port)
             if concurrent.status != 0 { problems.append("foundry verify during the load exited \(concurrent.status):\n\(concurrent.output)") }
             problems += unauditedLocks(acks, in: directory)
             for ack in acks {
@@ -124,9 +131,14 @@ final class KillLoop: Sendable {
     }
 
     private func createProject(port: Int) throws {
+        try Self.createProject(port: port, token: tokens["alice"])
+    }
+
+    /// The project the load works on: a field per worker and the contended one; alice owns it, bob and carol edit.
+    static func createProject(port: Int, token: String?) throws {
         var fields: [String: String] = [LoadWorker.sharedField: "shared\n"]
         for worker in Self.workers { fields[worker.field] = "initial text of \(worker.field)\n" }
-        let reply = try BlockingHTTP.request(port: port, "POST", "/projects", token: tokens["alice"], body: .json([
+        let reply = try BlockingHTTP.request(port: port, "POST", "/projects", token: token, body: .json([
             "name": "Crash test", "id": Self.project, "fields": fields, "members": ["bob": "editor", "carol": "editor"],
         ]))
         guard reply.status == 201 else { throw HTTPFailure.truncated("project creation: \(reply.status) \(reply.text)") }
@@ -136,8 +148,11 @@ final class KillLoop: Sendable {
     private func check(_ acks: [Acknowledgement], port: Int) -> [String] {
         var problems: [String] = []
         do {
-            let verify = try verifyRoot(root)
-            if verify.status != 0 { problems.append("foundry verify exited \(verify.status):\n\(verify.output)") }
+            let verify = try CrashInspection(root: root, directory: directory)
+            if verify.status != 0 { problems.append("foundry verify after the restart exited \(verify.status):\n\(verify.output.suffix(3000))") }
+            for note in verify.notes where !CrashInspection.survivingAStart.contains(note.state) {
+                problems.append("after the restart verify still notes \(note.state.rawValue) at \(note.path): the start should have finished it")
+            }
         } catch {
             problems.append("foundry verify did not run: \(error)")
         }
