@@ -6,6 +6,6 @@ struct Foundry: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "foundry",
         abstract: "The coreason-foundry collaborative workspace server.",
-        subcommands: [Serve.self, Import.self, Verify.self, Token.self, Audit.self, Freeze.self, Export.self, Backup.self]
+        subcommands: [Serve.self, Import.self, Verify.self, Token.self, LoginLink.self, Audit.self, Freeze.self, Export.self, Backup.self]
     )
 }

@@ -44,6 +44,7 @@ struct Serve: AsyncParsableCommand {
     var logLevel: String = ProcessInfo.processInfo.environment["FOUNDRY_LOG_LEVEL"] ?? "info"
     @Option(help: "Log format: json (one object a line) or text (env FOUNDRY_LOG_FORMAT).")
     var logFormat: String = ProcessInfo.processInfo.environment["FOUNDRY_LOG_FORMAT"] ?? "json"
+    @OptionGroup var signIn: SignInOptions
 
     func run() async throws {
         // A write past RLIMIT_FSIZE must fail with EFBIG (answered 507 like a
@@ -88,7 +89,13 @@ struct Serve: AsyncParsableCommand {
         configuration.checkpointInterval = checkpointInterval
         configuration.signing = SigningPolicy(maxAge: signingMaxAge, requiredAMR: Self.list(signingAmr), acrValues: Self.list(signingAcr))
         configuration.provider = oidcIssuer.map { ProviderConfiguration(issuer: $0, refetchInterval: oidcRefetchInterval, timeout: oidcTimeout) }
-        let app = try await FoundryServer.makeApplication(configuration: configuration, logger: logger)
+        configuration.webFrameAncestors = try signIn.frameAncestors()
+        let link = try await signIn.announcement(configuration: configuration, host: host)
+        let app = try await FoundryServer.makeApplication(configuration: configuration, logger: logger) { port in
+            guard let link else { return }
+            print(await link(port))
+            fflush(nil)  // a pipe (make serve | tee, a test) sees the link at once
+        }
         try await app.runService()
     }
 

@@ -10,15 +10,21 @@ public enum FoundryServer {
     /// Opens the workspace (repairing what a crash left), loads the token
     /// secret, and returns the application ready to run: HTTP routes,
     /// WebSocket upgrades on the same port, and the realtime service
-    /// (watcher → hubs, lock reaper).
-    public static func makeApplication(configuration: ServerConfiguration, logger: Logger = Logger(label: "foundry")) async throws -> some ApplicationProtocol {
+    /// (watcher → hubs, lock reaper). `onServerRunning` gets the port the
+    /// server listens on once it accepts connections.
+    public static func makeApplication(
+        configuration: ServerConfiguration, logger: Logger = Logger(label: "foundry"), onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws -> some ApplicationProtocol {
         let workspace = try Workspace(root: configuration.root, signing: configuration.notaryOptions)
-        return try await makeApplication(configuration: configuration, workspace: workspace, watcher: WorkspaceWatcher(root: workspace.root), logger: logger)
+        return try await makeApplication(
+            configuration: configuration, workspace: workspace, watcher: WorkspaceWatcher(root: workspace.root), logger: logger, onServerRunning: onServerRunning
+        )
     }
 
     /// The same, with the watcher supplied (tests hold it to force an overflow).
     package static func makeApplication(
-        configuration: ServerConfiguration, workspace: Workspace, watcher: WorkspaceWatcher, logger: Logger = Logger(label: "foundry")
+        configuration: ServerConfiguration, workspace: Workspace, watcher: WorkspaceWatcher, logger: Logger = Logger(label: "foundry"),
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
         let io = BlockingIO()
         let standby = configuration.standby ? try Standby(workspace: workspace, io: io, logger: logger, secret: configuration.jwtSecret) : nil
@@ -54,6 +60,7 @@ public enum FoundryServer {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "coreason-foundry"),
             services: [realtime, RunService(supervisor: api.runs), CheckpointService(workspace: workspace, io: io, interval: configuration.checkpointInterval, logger: logger),
                        ProviderWarmUp(authority: authority)],
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )
     }

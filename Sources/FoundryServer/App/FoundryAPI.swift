@@ -43,6 +43,7 @@ public struct FoundryAPI: Sendable {
         router.middlewares.add(AuthMiddleware(authority: authority))
         router.middlewares.add(ProjectChangeMiddleware())
         addHealthRoutes(to: router)
+        addSessionRoutes(to: router)
         addProjectRoutes(to: router)
         addDraftRoutes(to: router)
         addHistoryRoutes(to: router)
@@ -62,6 +63,7 @@ public struct FoundryAPI: Sendable {
         addMetricsRoutes(to: router)
         addOpenAPIRoutes(to: router)
         addWebSocketRoutes(to: router)
+        addWebRoutes(to: router)
     }
 
     /// The project named by the `:id` path parameter, once the caller's role

@@ -22,13 +22,15 @@ public struct FoundryRequestContext: RequestContext {
 
 /// Who sent a request: the JWT's `sub`, its optional `name`, the session
 /// the request acts for (see `AuthMiddleware` for how it is chosen), and
-/// what the token says of the user's last authentication.
+/// what the token says of the user's last authentication, and when it expires.
 public struct Caller: Sendable, Equatable {
     public var user: String
     public var name: String?
     public var session: String
     /// `auth_time`, `amr`, `acr` and `iss` of the token (what step-up checks).
     public var authentication = TokenAuthentication()
+    /// The token's `exp`.
+    public var expiresAt: Date? = nil
 
     public var editor: EditorIdentity { EditorIdentity(user: user, session: session) }
 }

@@ -34,6 +34,8 @@ public struct ServerConfiguration: Sendable {
     public var runnerGrace: TimeInterval = 5
     /// Largest `console.log` of a run in bytes; later output is discarded and the run marked truncated.
     public var runLogCap = 8 << 20
+    /// Origins allowed to embed the web workspace in a frame (CSP `frame-ancestors`); none by default.
+    public var webFrameAncestors: [String] = []
     /// The shell that runs the runner command (`-c`); a setting for tests of a shell that cannot start.
     public var runnerShell = "/bin/sh"
     /// Start as a standby: the root is a replica another node's replicator

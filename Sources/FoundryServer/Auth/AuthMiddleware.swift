@@ -4,8 +4,9 @@ import HTTPTypes
 import Hummingbird
 
 /// Requires a valid `Authorization: Bearer <JWT>` on every request but
-/// `GET /health`, `GET /metrics`, `GET /openapi.yaml` and the server's public
-/// keys (`GET /.well-known/foundry-keys.json`), and records the caller in the context. WebSocket upgrades
+/// `GET /health`, `GET /metrics`, `GET /openapi.yaml`, the server's public
+/// keys (`GET /.well-known/foundry-keys.json`) and the web workspace's static
+/// files (`/`, `/web/…`), and records the caller in the context. WebSocket upgrades
 /// (`/ws/…`) may pass the token as `?token=` instead, since browsers cannot
 /// set headers on a WebSocket.
 ///
@@ -21,8 +22,13 @@ struct AuthMiddleware: RouterMiddleware {
     /// (they name projects but hold no content; restrict them at the proxy if needed).
     static let publicPaths: Set<String> = ["/health", "/metrics", "/openapi.yaml", "/.well-known/foundry-keys.json"]
 
+    /// The public paths, and the web workspace's page and files (no project data in them).
+    static func isPublic(_ path: String) -> Bool {
+        publicPaths.contains(path) || path == "/" || path.hasPrefix("/web/")
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if Self.publicPaths.contains(request.uri.path) { return try await next(request, context) }
+        if Self.isPublic(request.uri.path) { return try await next(request, context) }
         var context = context
         context.caller = try await Self.authenticate(request, authority: authority)
         return try await next(request, context)
@@ -49,7 +55,8 @@ struct AuthMiddleware: RouterMiddleware {
         }
         return Caller(
             user: claims.sub.value, name: claims.name, session: try Self.session(request, claims: claims, token: token),
-            authentication: TokenAuthentication(authTime: claims.authTime, amr: claims.amr ?? [], acr: claims.acr, issuer: claims.iss?.value)
+            authentication: TokenAuthentication(authTime: claims.authTime, amr: claims.amr ?? [], acr: claims.acr, issuer: claims.iss?.value),
+            expiresAt: claims.exp.value
         )
     }
 

@@ -95,6 +95,14 @@ extension FoundryAPI {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
 
+        // The bundle's SHA256SUMS as on disk: what `sha256sum -c` checks in the publisher's copy.
+        router.get("/projects/:id/bundles/:name/SHA256SUMS") { _, context -> Response in
+            let store = try await project(context, for: .read)
+            let name = try BundleName(try context.parameters.require("name"))
+            let data = try await io.run { try store.bundle(name).files[ReleaseTree.checksumsName] ?? Data() }
+            return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+
         router.get("/projects/:id/bundles/:name/archive.tar.gz") { _, context -> Response in
             let store = try await project(context, for: .read)
             let name = try BundleName(try context.parameters.require("name"))
