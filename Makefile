@@ -11,20 +11,31 @@ RUNNER ?= fixtures/runner/bec-runner.sh {payload} {run}
 DEBS   := pkg-config libinotifytools0-dev libxxhash-dev libssl-dev zlib1g-dev patch rsync jq curl openssl fuse3 libfuse3-dev
 # PyPI packages the tests use: mfusepy mounts the power-loss file system (scripts/powerloss_fs.py)
 PIPS   := mfusepy>=3.1,<4
+# the browser tests' headless Chromium, its WebDriver, and a Python venv for Selenium
+BROWSER_DEBS := chromium chromium-driver python3-venv
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 CLUSTER_DEBS := haproxy lsyncd rsync restic socat util-linux
 
-.PHONY: deps build serve test fuzz cluster-deps cluster-test clean
+.PHONY: deps browser-deps build serve test fuzz cluster-deps cluster-test clean
 
-## deps: install the system libraries and tools the build and tests use
-deps:
-	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# install_missing: apt-get install the Debian packages of $(1) that are not installed yet
+define install_missing
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages:$$missing"; \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
+endef
+
+## deps: install the system libraries and tools the build and tests use
+deps:
+	$(call install_missing,$(DEBS))
 	@python3 -c 'import mfusepy' 2>/dev/null || python3 -m pip install --quiet '$(PIPS)'
+
+## browser-deps: install what the browser tests need (scripts/browser-tests)
+browser-deps:
+	$(call install_missing,$(BROWSER_DEBS))
 
 ## build: compile the server and CLI (CONFIG=release for an optimized build)
 build: deps
@@ -34,10 +45,11 @@ build: deps
 serve: build
 	$$($(SWIFT) build -c $(CONFIG) --show-bin-path)/foundry serve --root $(ROOT) --host $(HOST) --port $(PORT) $(if $(RUNNER),--runner '$(RUNNER)')
 
-## test: build everything once, then run every test target
-test: deps
+## test: build everything once, then run every test target, then the browser tests
+test: deps browser-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	scripts/browser-tests
 
 ## fuzz: schemathesis (PyPI) against a live server, driven by the served OpenAPI document
 fuzz: deps
@@ -46,11 +58,7 @@ fuzz: deps
 
 ## cluster-deps: the Debian tools of the loopback cluster (docs/cluster.md), and Python's websockets
 cluster-deps: deps
-	@missing=""; for p in $(CLUSTER_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-		echo "installing Debian packages:$$missing"; \
-		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	fi
+	$(call install_missing,$(CLUSTER_DEBS))
 	@python3 -c 'import websockets.sync.client' 2>/dev/null || python3 -m pip install --quiet 'websockets>=13'
 
 ## cluster-test: backup/restore, failover and sharding on loopback with HAProxy, lsyncd, rsync and restic
