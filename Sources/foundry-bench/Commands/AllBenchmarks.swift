@@ -12,7 +12,7 @@ struct AllBenchmarks: AsyncParsableCommand {
         [
             ("hash", HashBenchmark.self), ("diff", DiffBenchmark.self), ("save", SaveBenchmark.self),
             ("concurrent", ConcurrentSaveBenchmark.self), ("lock", LockBenchmark.self), ("file-event", FileEventBenchmark.self),
-            ("console", ConsoleBenchmark.self), ("tarball", TarballBenchmark.self), ("idle", IdleSocketBenchmark.self),
+            ("console", ConsoleBenchmark.self), ("tarball", TarballBenchmark.self), ("browser", BrowserBenchmark.self), ("idle", IdleSocketBenchmark.self),
         ]
     }
 
