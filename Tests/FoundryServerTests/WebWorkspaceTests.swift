@@ -53,6 +53,9 @@ struct WebWorkspaceTests {
                 }
             }
             #expect(paths.count >= 25, "\(paths.sorted())")
+            // Every module is preloaded from the page (one round of requests, not one per import level).
+            let preloaded = Set(page.matches(of: /rel="modulepreload" href="([^"]+)"/).map { String($0.output.1) })
+            #expect(preloaded == Set(paths.filter { $0.hasPrefix("/web/js/") }), "modulepreload list and module graph differ")
             for path in paths.sorted() {
                 let response = try await api.request(.get, path, token: nil)
                 #expect(response.status == .ok, "\(path)")

@@ -38,9 +38,8 @@ export class ProjectPage {
 
   /** Reads the project and its head version, builds the views, then joins the socket. */
   async open(tab) {
-    const manifest = await this.api.get(projectPath(this.id));
+    const [manifest, head] = await Promise.all([this.api.get(projectPath(this.id)), this.readHead()]);
     this.model = new ProjectModel({ manifest, me: this.auth.me, session: this.api.session });
-    const head = await this.readHead();
     this.build();
     this.fields.show(head.fields, head.version);
     this.review.showScratchpad(head.fields[SCRATCHPAD] ?? { text: '', version: head.version, entry: null });
