@@ -150,7 +150,12 @@ class Browser:
         options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"} if os.environ.get("BROWSER_NETLOG") else {"browser": "ALL"})
         service = webdriver.ChromeService(executable_path=os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
         self.driver = webdriver.Chrome(options=options, service=service)
+        self.viewport(1280, 800)
         self.test = "session"
+
+    def viewport(self, width, height):
+        """The page's viewport, exactly (a headless window's size includes browser chrome)."""
+        self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
 
     def quit(self):
         self.driver.quit()
@@ -202,6 +207,11 @@ class Browser:
             self.driver.get("about:blank")
         self.driver.get(f"{self.server.base}/#/p/{project}/{tab}")
         self.wait(lambda: self.find_all(".project[data-ready='true']"), f"{self.name}: project {project} ready")
+
+    def enter(self, user, project, tab="fields"):
+        """Signs in as `user` and opens `project`."""
+        self.sign_in(user)
+        self.open_project(project, tab=tab)
 
     def tab(self, name):
         self.find(f".tabs a[data-tab='{name}']").click()

@@ -6,10 +6,8 @@ from harness import Keys
 def test_a_reviewers_comment_appears_in_the_other_browser_without_a_reload(server, browsers):
     alice, rita = browsers
     server.project("review", members={"rita": "reviewer"})
-    alice.sign_in("alice")
-    rita.sign_in("rita")
-    alice.open_project("review")
-    rita.open_project("review", tab="review")
+    alice.enter("alice", "review")
+    rita.enter("rita", "review", tab="review")
 
     # Rita comments on lines 3-4 of the system prompt.
     form = rita.find("form.compose")
@@ -75,10 +73,8 @@ def test_a_viewer_sees_everything_and_can_change_nothing_then_the_freeze_reaches
     server.project("viewing", members={"vic": "viewer"})
     server.save("alice", "viewing", "system_prompt", "A second version.\n", "v2")
     server.api("alice", "POST", "/projects/viewing/comments", {"version": 2, "field": "system_prompt", "line_start": 1, "line_end": 1, "text": "Short."})
-    alice.sign_in("alice")
-    vic.sign_in("vic")
-    alice.open_project("viewing")
-    vic.open_project("viewing")
+    alice.enter("alice", "viewing")
+    vic.enter("vic", "viewing")
 
     # Everything is shown: every field with the head's text, the history, the comment.
     head = server.api("alice", "GET", "/projects/viewing/drafts/current")
@@ -110,11 +106,11 @@ def test_a_viewer_sees_everything_and_can_change_nothing_then_the_freeze_reaches
     vic.shot("viewer")
 
     # A narrow window: one column, nothing wider than the window, the console still in view.
-    vic.driver.set_window_size(420, 800)
+    vic.viewport(420, 800)
     vic.wait(lambda: vic.js("return document.documentElement.scrollWidth <= window.innerWidth"), "no sideways scrolling at 420 px")
     assert vic.find(".dock").is_displayed() and vic.find(".field-card[data-field='system_prompt']").is_displayed()
     vic.shot("narrow")
-    vic.driver.set_window_size(1280, 800)
+    vic.viewport(1280, 800)
 
     # Alice freezes after a confirmation that says what happens; vic's page shows the banner and the bundle's checksums.
     alice.button("Freeze…").click()

@@ -6,10 +6,8 @@ def test_story_a_a_field_locked_by_alice_is_read_only_for_bob_until_she_saves(se
     alice, bob = browsers
     server.project("story-a", members={"bob": "editor"})
     original = server.api("alice", "GET", "/projects/story-a/drafts/current/fields/system_prompt", raw=True).decode()
-    alice.sign_in("alice")
-    bob.sign_in("bob")
-    alice.open_project("story-a")
-    bob.open_project("story-a")
+    alice.enter("alice", "story-a")
+    bob.enter("bob", "story-a")
     # Presence: each sees both avatars.
     for browser in browsers:
         browser.wait(lambda b=browser: {a.get_attribute("data-user") for a in b.find_all(".presence .avatar")} == {"alice", "bob"},
@@ -61,10 +59,8 @@ def test_story_a_a_field_locked_by_alice_is_read_only_for_bob_until_she_saves(se
 def test_story_a_closing_the_tab_releases_the_lock(server, browsers):
     alice, bob = browsers
     server.project("story-a2", members={"bob": "editor"})
-    alice.sign_in("alice")
-    bob.sign_in("bob")
-    alice.open_project("story-a2")
-    bob.open_project("story-a2")
+    alice.enter("alice", "story-a2")
+    bob.enter("bob", "story-a2")
     bob.click_editor("topology.yaml")
     alice.wait(lambda: alice.lock_state("topology.yaml") == "other", "alice sees bob's lock")
     # Bob's tab goes away (a new page load closes its socket): the server releases his lock.

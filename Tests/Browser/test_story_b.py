@@ -34,22 +34,20 @@ class Feed:
         os.close(self.fd)
 
 
-def newest_run(server, project):
-    runs = wait_until(lambda: server.api("alice", "GET", f"/projects/{project}/runs")["runs"], "a run on record")
-    return runs[0]["run_id"]
+def alice_runs_bob_watches(server, browsers, project):
+    """Alice and Bob (an editor) in a new project; Alice presses Run tests. The run's id and its Feed."""
+    alice, bob = browsers
+    server.project(project, members={"bob": "editor"})
+    alice.enter("alice", project)
+    bob.enter("bob", project)
+    alice.button("Run tests", ".dock").click()
+    runs = wait_until(lambda: server.api("alice", "GET", f"/projects/{project}/runs")["runs"], "alice's run on record")
+    return runs[0]["run_id"], Feed(server, project, runs[0]["run_id"])
 
 
 def test_story_b_bob_watches_alices_run_live_and_a_late_joiner_sees_the_backlog_first(server, browsers):
     alice, bob = browsers
-    server.project("story-b", members={"bob": "editor"})
-    alice.sign_in("alice")
-    bob.sign_in("bob")
-    alice.open_project("story-b")
-    bob.open_project("story-b")
-
-    alice.button("Run tests", ".dock").click()
-    run = wait_until(lambda: newest_run(server, "story-b"), "alice's run")
-    feed = Feed(server, "story-b", run)
+    run, feed = alice_runs_bob_watches(server, browsers, "story-b")
     bob.wait(lambda: bob.run_status()[0] == "running" and run in bob.run_status()[1], "bob's dock follows alice's run")
 
     # Each line appears in Bob's terminal while the run is running, after the ones before it.
@@ -91,14 +89,7 @@ def test_story_b_bob_watches_alices_run_live_and_a_late_joiner_sees_the_backlog_
 
 def test_story_b_cancel_stops_a_run_for_everyone(server, browsers):
     alice, bob = browsers
-    server.project("story-b2", members={"bob": "editor"})
-    alice.sign_in("alice")
-    bob.sign_in("bob")
-    alice.open_project("story-b2")
-    bob.open_project("story-b2")
-    alice.button("Run tests", ".dock").click()
-    run = wait_until(lambda: newest_run(server, "story-b2"), "alice's run")
-    feed = Feed(server, "story-b2", run)
+    run, feed = alice_runs_bob_watches(server, browsers, "story-b2")
     feed.line("working")
     bob.wait(lambda: bob.terminal_lines() == ["working"], "bob sees the run's line")
     alice.button("Cancel run", ".dock").click()

@@ -11,10 +11,8 @@ def test_story_c_a_broken_json_is_found_in_the_history_and_reverted(server, brow
     server.project("story-c", members={"sre": "editor"})
     v2 = (FIXTURES / "inputs/model_config.v2.json").read_text()
     assert server.save("alice", "story-c", "model_config.json", v2, "warmer sampling")["version_number"] == 2
-    alice.sign_in("alice")
-    sre.sign_in("sre")
-    alice.open_project("story-c")
-    sre.open_project("story-c", tab="history")
+    alice.enter("alice", "story-c")
+    sre.enter("sre", "story-c", tab="history")
 
     # Alice deletes the comma at the end of line 50 with the keyboard and saves: v3, invalid JSON.
     alice.click_editor("model_config.json")
