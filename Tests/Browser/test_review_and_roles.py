@@ -112,16 +112,36 @@ def test_a_viewer_sees_everything_and_can_change_nothing_then_the_freeze_reaches
     vic.shot("narrow")
     vic.viewport(1280, 800)
 
-    # Alice freezes after a confirmation that says what happens; vic's page shows the banner and the bundle's checksums.
+    # Freezing needs an approval (the default release policy): refused with the reason, in the dialog.
     alice.button("Freeze…").click()
     alice.wait(lambda: alice.find_all("dialog[open]"), "the freeze confirmation")
     dialog = alice.find("dialog[open]").text
-    assert "read-only for everyone" in dialog and "SHA256SUMS" in dialog and "no unfreeze" in dialog
+    assert "read-only for everyone" in dialog and "SHA256SUMS" in dialog and "no unfreeze" in dialog and "none yet" in dialog
+    alice.button("Freeze v0.1.2", "dialog[open]").click()
+    alice.wait(lambda: "needs 1 approval(s) before it is frozen and has 0" in alice.find("dialog[open] .notice.error").text, "why not")
+    alice.button("Keep editing", "dialog[open]").click()
+
+    # Alice approves v0.1.2 (an owner may): the signature reaches vic's history live.
+    alice.tab("history")
+    alice.wait(lambda: alice.find_all("tr[data-version='2']"), "alice's history")
+    alice.button("Sign v0.1.2…").click()
+    alice.wait(lambda: alice.find_all("dialog[open] input[value='approved']"), "the signing dialog")
+    assert {i.get_attribute("value") for i in alice.find_all("dialog[open] input[name='meaning']")} == {"authored", "reviewed", "approved"}
+    alice.find("dialog[open] input[value='approved']").click()
+    alice.button("Sign v0.1.2", "dialog[open]").click()
+    vic.tab("history")
+    vic.wait(lambda: vic.find_all("tr[data-version='2'] .signature[data-meaning='approved'][data-signer='alice']"), "vic sees alice's approval")
+
+    # Alice freezes after a confirmation that says what happens; vic's page shows the banner and the bundle's checksums.
+    alice.button("Freeze…").click()
+    alice.wait(lambda: alice.find_all("dialog[open] .signature[data-meaning='approved']"), "the confirmation names the approval")
     alice.button("Freeze v0.1.2", "dialog[open]").click()
     vic.wait(lambda: vic.visible(".banner.frozen"), "vic sees the frozen banner")
     vic.find(".banner.frozen summary").click()
     sums = (server.root / "viewing/bundles/viewing-0.1.2/SHA256SUMS").read_text()
     vic.wait(lambda: vic.find(".banner.frozen pre.sha256sums").text == sums.strip(), "the bundle's SHA256SUMS")
+    assert {t.get_attribute("data-meaning") for t in vic.find_all(".banner.frozen .signature")} == {"approved", "released"}
+    alice.tab("fields")
     alice.wait(lambda: alice.badge("system_prompt") == "Frozen · read-only", "alice's editors are read-only")
     alice.click_editor("system_prompt")
     assert alice.lock_state("system_prompt") == "free"

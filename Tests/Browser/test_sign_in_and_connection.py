@@ -94,6 +94,23 @@ def test_an_expired_token_leads_back_to_sign_in_with_the_reason(own_server, brow
                  "the sign-in page says the token expired")
 
 
+def test_a_signature_with_a_stale_sign_in_is_refused_with_what_to_do_and_keeps_the_session(own_server, browser):
+    own_server.project("stepup")
+    stale = own_server.cli("token", "--user", "alice", "--auth-age", "3600").strip()  # signed in an hour ago
+    browser.driver.get("about:blank")
+    browser.driver.get(f"{own_server.base}/#token={stale}")
+    browser.wait(lambda: browser.find_all(".topbar [data-user='alice']"), "signed in with the older token")
+    browser.open_project("stepup", tab="history")
+    browser.wait(lambda: browser.find_all("tr[data-version='1']"), "the history")
+    browser.button("Sign v0.1.1…").click()
+    browser.button("Sign v0.1.1", "dialog[open]").click()
+    browser.wait(lambda: "need a fresh sign-in from the last 5 minute(s)" in browser.find("dialog[open] .notice.error").text, "the step-up explained")
+    assert "foundry login-link --user <you>" in browser.find("dialog[open] .notice.error").text
+    assert browser.find_all(".topbar [data-user='alice']"), "still signed in"
+    browser.button("Cancel", "dialog[open]").click()
+    assert own_server.api("alice", "GET", "/projects/stepup/signatures")["signatures"] == []
+
+
 def test_an_ide_embedding_the_page_signs_it_in_by_post_message(own_server, ide, browser):
     own_server.project("embedded")
     browser.driver.get("about:blank")

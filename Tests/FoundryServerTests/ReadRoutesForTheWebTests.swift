@@ -56,6 +56,7 @@ struct ReadRoutesForTheWebTests {
             try await StagingTests.project(api)
             let alice = try await server.token("alice")
             let vera = try await server.token("vera")
+            #expect(try await api.request(.post, "/projects/onco/signatures", token: alice, json: ["version": 1, "meaning": "approved"]).status == .created)
             #expect(try await api.request(.post, "/projects/onco/freeze", token: alice).status == .created)
             let sums = try await api.request(.get, "/projects/onco/bundles/onco-0.1.1/SHA256SUMS", token: vera)
             #expect(sums.status == .ok)

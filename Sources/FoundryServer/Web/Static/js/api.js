@@ -53,7 +53,9 @@ export class Api {
     const body = parse ? await response.json().catch(() => null) : blob && response.ok ? await response.blob() : await response.text();
     if (!response.ok) {
       const error = new ApiError(response.status, body?.error ?? { message: typeof body === 'string' ? body : undefined });
-      if (response.status === 401) this.auth.rejected(error.message);
+      // A step-up challenge (RFC 9470) asks for a fresher sign-in for one action; the token itself is still good.
+      if (response.status === 401 && error.code === 'INSUFFICIENT_USER_AUTHENTICATION') this.auth.stepUp(error.details);
+      else if (response.status === 401) this.auth.rejected(error.message);
       throw error;
     }
     return { body, response };

@@ -16,6 +16,7 @@ export const HostMessage = Object.freeze({
   signedIn: 'foundry:signed-in', // page → host: {user}
   rejected: 'foundry:token-rejected', // page → host: {reason}; send another
   signedOut: 'foundry:signed-out', // page → host: {reason}
+  stepUp: 'foundry:step-up', // page → host: {max_age, acr_values, reason}; send a token of a fresh sign-in
 });
 
 export class Auth extends EventTarget {
@@ -120,6 +121,15 @@ export class Auth extends EventTarget {
       if (Date.now() >= expires) this.signOut(`Your sign-in expired at ${new Date(expires).toLocaleString()}. Sign in again.`);
       else this.scheduleExpiry();
     }, delay);
+  }
+
+  /**
+   * A signature (or a freeze) needs a fresher authentication than the
+   * token's (RFC 9470): the embedding host is asked for one; a person signed
+   * in by link is told what to do by the refused action.
+   */
+  stepUp(details) {
+    this.tellHost(HostMessage.stepUp, { max_age: details.max_age ?? null, acr_values: details.acr_values ?? null, reason: details.message ?? '' });
   }
 
   /** Accepts tokens from the frame's parent only; says it is ready for one. */

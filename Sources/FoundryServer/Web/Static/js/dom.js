@@ -94,13 +94,26 @@ export function toast(message, kind = '') {
 /**
  * A modal dialog (the native `<dialog>`: focus stays inside, Escape closes).
  * Resolves with the value of the button pressed, or `null` when dismissed.
+ * A button with an `action` runs it first: the dialog closes only when it
+ * resolves true (it may show why not inside the dialog and stay open).
  */
 export function ask({ title, body, buttons, focus = 0 }) {
   return new Promise((resolve) => {
     const dialog = h('dialog', { 'aria-labelledby': 'dialog-title' });
     const done = (value) => { dialog.close(); dialog.remove(); resolve(value); };
-    const row = h('div', { class: 'dialog-buttons' }, buttons.map((button) =>
-      h('button', { type: 'button', class: button.class ?? '', onclick: () => done(button.value ?? true) }, button.label)));
+    const press = async (button, element) => {
+      if (!button.action) { done(button.value ?? true); return; }
+      element.disabled = true;
+      try {
+        if (await button.action()) done(button.value ?? true);
+      } finally {
+        element.disabled = false;
+      }
+    };
+    const row = h('div', { class: 'dialog-buttons' }, buttons.map((button) => {
+      const element = h('button', { type: 'button', class: button.class ?? '', onclick: () => press(button, element) }, button.label);
+      return element;
+    }));
     append(dialog, [h('h2', { id: 'dialog-title' }, title), body]);
     dialog.append(row);
     dialog.addEventListener('cancel', (event) => { event.preventDefault(); done(null); });

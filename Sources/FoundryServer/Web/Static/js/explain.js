@@ -36,6 +36,14 @@ export function explain(error, { field, names } = {}) {
       return `Nothing to undo in ${subject}: every edit of it is undone already.`;
     case 'NOTHING_TO_REDO':
       return `Nothing to redo in ${subject}: no undo of it is waiting.`;
+    case 'INSUFFICIENT_USER_AUTHENTICATION': {
+      const recent = d.max_age ? ` from the last ${Math.round(Number(d.max_age) / 60) || 1} minute(s)` : '';
+      const since = d.auth_time ? ` (yours is from ${when(d.auth_time)})` : '';
+      return `Signing and freezing need a fresh sign-in${recent}${since}${d.missing === 'amr' ? ` with ${d.amr_missing}` : ''}. Sign in again — \`foundry login-link --user <you>\` prints a new link, or your identity provider signs you in anew (an embedding IDE has been asked) — then try again.`;
+    }
+    case 'APPROVAL_REQUIRED':
+      return `${versionLabel(d.version)} needs ${d.required} approval(s) before it is frozen and has ${d.approvals}${d.approvers ? ` (${d.approvers})` : ''}. `
+        + `A reviewer or an owner signs it "approved" under History${d.four_eyes === 'true' ? `, someone who is not one of its authors (${d.authors})` : ''}; then freeze.`;
     case 'RUNNER_NOT_CONFIGURED':
       return 'This server has no test runner. Restart it with --runner \'<command with {payload} and {run}>\' (make serve sets one).';
     case 'RUN_FINISHED':

@@ -6,6 +6,7 @@ import { ask, h, replace, timeElement, versionLabel } from '../dom.js';
 import { explain } from '../explain.js';
 import { projectPath } from '../api.js';
 import { renderDiff } from './diff-view.js';
+import { signVersion, signatureTags } from './signatures.js';
 
 const PAGE = 30;
 
@@ -14,6 +15,8 @@ export class HistoryPanel {
     this.ctx = ctx;
     /** version → draft record, as `GET …/drafts` gives it */
     this.drafts = new Map();
+    /** version → its signatures, oldest first */
+    this.signatures = new Map();
     this.selected = [];
     this.nextBefore = null;
     this.rows = h('tbody');
@@ -35,14 +38,29 @@ export class HistoryPanel {
     this.diffTitle.id = 'diff-title';
   }
 
-  /** The first page, or the page before version `before`. */
+  /** The first page (and every signature), or the page before version `before`. */
   async load(before = null) {
     const query = new URLSearchParams({ limit: PAGE });
     if (before) query.set('before', before);
-    const page = await this.ctx.api.get(`${projectPath(this.ctx.model.id, 'drafts')}?${query}`);
+    const [page, signed] = await Promise.all([
+      this.ctx.api.get(`${projectPath(this.ctx.model.id, 'drafts')}?${query}`),
+      before ? null : this.ctx.api.get(projectPath(this.ctx.model.id, 'signatures')),
+    ]);
     for (const draft of page.drafts) this.drafts.set(draft.version_number, draft);
+    if (signed) {
+      this.signatures.clear();
+      for (const signature of signed.signatures) this.addSignature(signature, { quiet: true });
+    }
     this.nextBefore = page.next_before;
     this.render();
+  }
+
+  /** A signature (SIGNATURE_ADDED, or read with the history). */
+  addSignature(signature, { quiet = false } = {}) {
+    const list = this.signatures.get(signature.version) ?? [];
+    if (!list.some((known) => known.seq === signature.seq)) list.push(signature);
+    this.signatures.set(signature.version, list);
+    if (!quiet) this.render();
   }
 
   /** A version announced by DRAFT_SAVED, with its record read. */
@@ -133,7 +151,11 @@ export class HistoryPanel {
         h('div', {}, h('span', { class: 'tag kind' }, kind), ' ', draft.message ?? ''),
         h('div', { class: 'muted mono' }, (draft.changed ?? []).join(', ')),
         invalid.map(([name, entry]) => h('div', { class: 'tag bad' }, `✗ ${name} does not parse (line ${entry.problem?.line})`)),
-        canRevert && version !== this.ctx.model.headVersion
-          ? h('div', {}, h('button', { type: 'button', onclick: () => this.revert(version) }, `Revert to ${versionLabel(version)}`)) : null));
+        h('div', {}, signatureTags(this.signatures.get(version) ?? [])),
+        h('div', { class: 'form-row' },
+          canRevert && version !== this.ctx.model.headVersion
+            ? h('button', { type: 'button', onclick: () => this.revert(version) }, `Revert to ${versionLabel(version)}`) : null,
+          this.ctx.model.can('sign')
+            ? h('button', { type: 'button', onclick: () => signVersion(this.ctx, version) }, `Sign ${versionLabel(version)}…`) : null)));
   }
 }

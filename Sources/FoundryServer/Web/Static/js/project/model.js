@@ -4,14 +4,14 @@
 
 /** What each role may do (README › Roles; the server decides, this only shapes the page). */
 const PERMITS = {
-  owner: ['read', 'review', 'edit', 'read_audit', 'manage'],
-  editor: ['read', 'review', 'edit'],
-  reviewer: ['read', 'review', 'read_audit'],
+  owner: ['read', 'review', 'edit', 'sign', 'read_audit', 'manage'],
+  editor: ['read', 'review', 'edit', 'sign'],
+  reviewer: ['read', 'review', 'sign', 'read_audit'],
   viewer: ['read'],
 };
 
 /** Actions a frozen project refuses. */
-const CHANGES = new Set(['review', 'edit']);
+const CHANGES = new Set(['review', 'edit', 'sign']);
 
 export class ProjectModel extends EventTarget {
   constructor({ manifest, me, session }) {

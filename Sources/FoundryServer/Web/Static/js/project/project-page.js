@@ -171,6 +171,7 @@ export class ProjectPage {
       case 'COMMENT_RESOLVED':
       case 'COMMENT_REOPENED': this.review.refresh(data.comment_id); break;
       case 'TASK_UPDATED': this.review.tasks.update(data.task); break;
+      case 'SIGNATURE_ADDED': this.history.addSignature(data); break;
       case 'RUN_STARTED': this.dock.runStarted(data); break;
       case 'CONSOLE_OUTPUT': this.dock.consoleOutput(data); break;
       case 'RUN_FINISHED': this.dock.runFinished(data); break;
