@@ -112,6 +112,13 @@ def test_a_viewer_sees_everything_and_can_change_nothing_then_the_freeze_reaches
     vic.shot("narrow")
     vic.viewport(1280, 800)
 
+    # The members and the release policy are shown to the viewer, not changeable.
+    vic.tab("members")
+    approvals = vic.find("input[aria-label='Approvals a freeze needs']")
+    vic.wait(lambda: approvals.get_attribute("value") == "1", "the default policy")
+    assert approvals.get_attribute("disabled") is not None and not vic.visible("select[aria-label^='Role of']")
+    vic.tab("fields")
+
     # Freezing needs an approval (the default release policy): refused with the reason, in the dialog.
     alice.button("Freeze…").click()
     alice.wait(lambda: alice.find_all("dialog[open]"), "the freeze confirmation")

@@ -1,5 +1,6 @@
-// The Members tab: who may do what in the project. Owners add members,
-// change roles and remove them; everyone else sees the list.
+// The Members tab: who may do what in the project, and the release policy
+// (how many approvals a freeze needs). Owners change both; everyone else
+// sees them.
 
 import { h, replace } from '../dom.js';
 import { explain } from '../explain.js';
@@ -21,9 +22,32 @@ export class MembersPanel {
     this.role = h('select', { 'aria-label': 'Role' }, ROLES.map((role) => h('option', { value: role, selected: role === 'editor' }, role)));
     this.form = h('form', { class: 'form-row card', onsubmit: (event) => { event.preventDefault(); this.set(this.user.value.trim(), this.role.value); } },
       h('label', {}, 'Add or change a member', this.user), h('label', {}, 'Role', this.role), h('button', { type: 'submit', class: 'primary' }, 'Save member'));
+    this.approvals = h('input', { type: 'number', min: 0, max: 20, 'aria-label': 'Approvals a freeze needs' });
+    this.fourEyes = h('input', { type: 'checkbox' });
+    this.policyForm = h('form', { class: 'form-row card', onsubmit: (event) => { event.preventDefault(); this.setPolicy(); } },
+      h('label', {}, 'Approvals a freeze needs', this.approvals),
+      h('label', { class: 'inline' }, this.fourEyes, 'Four eyes: approvers must not be authors of the version'),
+      h('button', { type: 'submit' }, 'Save policy'));
     this.element = h('div', { class: 'panel' }, h('h2', {}, 'Members'),
       h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'User'), h('th', {}, 'Role'), h('th', {}, 'May'), h('th', {}, h('span', { class: 'visually-hidden' }, 'Actions')))), this.rows),
-      this.form);
+      this.form,
+      h('h2', {}, 'Release policy'), this.policyForm);
+  }
+
+  async loadPolicy() {
+    try {
+      const policy = await this.ctx.api.get(projectPath(this.ctx.model.id, 'release-policy'));
+      this.approvals.value = policy.approvals_required;
+      this.fourEyes.checked = policy.four_eyes;
+    } catch (error) {
+      this.ctx.toast(explain(error), 'error');
+    }
+  }
+
+  async setPolicy() {
+    const body = { approvals_required: Number(this.approvals.value), four_eyes: this.fourEyes.checked };
+    await this.change(() => this.ctx.api.put(projectPath(this.ctx.model.id, 'release-policy'), body),
+      `A freeze now needs ${body.approvals_required} approval(s)${body.four_eyes ? ', four eyes' : ''}.`);
   }
 
   async set(user, role) {
@@ -58,5 +82,14 @@ export class MembersPanel {
       h('td', { class: 'muted' }, WHAT[role] ?? ''),
       h('td', {}, manage ? h('button', { type: 'button', onclick: () => this.remove(user) }, `Remove ${user}`) : null))));
     this.form.classList.toggle('hidden', !manage);
+    const setPolicy = this.ctx.model.can('manage');
+    for (const control of this.policyForm.elements) control.disabled = !setPolicy;
+    this.policyForm.querySelector('button').classList.toggle('hidden', !setPolicy);
+  }
+
+  /** The tab is shown: the policy is read then (it is needed nowhere else). */
+  shown() {
+    this.render();
+    this.loadPolicy();
   }
 }

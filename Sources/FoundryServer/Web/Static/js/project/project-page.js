@@ -123,7 +123,7 @@ export class ProjectPage {
     if (this.tab === 'fields') this.fields.shown();
     if (this.tab === 'review') this.review.scratchpad?.refresh();
     if (this.tab === 'audit' && !this.auditLoaded) { this.auditLoaded = true; this.audit.load(); }
-    if (this.tab === 'members') this.members.render();
+    if (this.tab === 'members') this.members.shown();
     this.dock.fit();
   }
 
