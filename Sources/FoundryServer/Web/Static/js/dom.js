@@ -52,6 +52,15 @@ export function replace(parent, ...children) {
   return parent;
 }
 
+/**
+ * Resolves once the deferred scripts (CodeMirror, xterm.js) have run: the
+ * page's module runs before them so that signing in and the first requests
+ * overlap with their parsing.
+ */
+export const pageReady = document.readyState === 'loading'
+  ? new Promise((resolve) => document.addEventListener('DOMContentLoaded', resolve, { once: true }))
+  : Promise.resolve();
+
 /** `v0.1.N`, the label people see for version N. */
 export const versionLabel = (version) => `v0.1.${version}`;
 

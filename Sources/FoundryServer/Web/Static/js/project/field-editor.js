@@ -8,6 +8,9 @@ import { h, replace, versionLabel, when } from '../dom.js';
 import { explain, explainDenied } from '../explain.js';
 import { fieldPath, projectPath } from '../api.js';
 
+/** The tallest an editor grows before it scrolls, in pixels (about 22 lines). */
+const MAX_EDITOR_HEIGHT = 340;
+
 /** CodeMirror's mode for a field format. */
 const MODES = { json: { name: 'javascript', json: true }, jsonl: { name: 'javascript', json: true }, yaml: 'yaml', text: null };
 
@@ -64,7 +67,7 @@ export class FieldEditor {
       matchBrackets: true,
       gutters: ['CodeMirror-linenumbers', 'comments'],
       screenReaderLabel: `${name} editor`,
-      viewportMargin: 50,
+      viewportMargin: 10,
       extraKeys: {
         // Tab and Shift-Tab move the focus (no keyboard trap); Ctrl-] / Ctrl-[ indent.
         Tab: false,
@@ -77,9 +80,20 @@ export class FieldEditor {
     this.cm.on('focus', () => this.wantLock());
     this.cm.on('mousedown', () => { if (this.cm.hasFocus()) this.wantLock(); });
     this.cm.on('keydown', () => { if (!this.lock) this.wantLock(); });
-    this.cm.on('changes', () => this.render());
+    this.cm.on('changes', () => { this.fitHeight(); this.render(); });
+    this.fitHeight();
     this.showProblem();
     this.render();
+  }
+
+  /** As tall as the text (at least three lines), at most MAX_EDITOR_HEIGHT. */
+  fitHeight() {
+    const lines = Math.max(this.cm.lineCount(), 3);
+    const height = Math.min(lines * (this.cm.defaultTextHeight() || 15) + 10, MAX_EDITOR_HEIGHT);
+    if (height !== this.height) {
+      this.height = height;
+      this.cm.setSize(null, height);
+    }
   }
 
   get model() { return this.ctx.model; }
@@ -313,7 +327,10 @@ export class FieldEditor {
     this.commentButton.classList.toggle('hidden', !this.model.can('review'));
   }
 
-  refresh() { this.cm.refresh(); }
+  refresh() {
+    this.fitHeight();
+    this.cm.refresh();
+  }
 }
 
 /** A selection as {from, to} with from before to. */

@@ -2,7 +2,7 @@
 // (Fields, History, Review, Runs, Audit, Members), the run dock, and the
 // socket whose frames keep all of them current.
 
-import { h, replace, toast, versionLabel } from '../dom.js';
+import { h, pageReady, replace, toast, versionLabel } from '../dom.js';
 import { explain } from '../explain.js';
 import { fieldPath, projectPath } from '../api.js';
 import { ProjectSocket } from '../socket.js';
@@ -36,16 +36,15 @@ export class ProjectPage {
     this.ready = false;
   }
 
-  /** Reads the project and its head version, builds the views, then joins the socket. */
+  /**
+   * Reads the project and its head version, joins the socket, and builds the
+   * views (the socket's first frames wait for the build: it runs in this same
+   * task). The tab is in the page before its editors are made, so they
+   * measure themselves once.
+   */
   async open(tab) {
-    const [manifest, head] = await Promise.all([this.api.get(projectPath(this.id)), this.readHead()]);
+    const [manifest, head] = await Promise.all([this.api.get(projectPath(this.id)), this.readHead(), pageReady]);
     this.model = new ProjectModel({ manifest, me: this.auth.me, session: this.api.session });
-    this.build();
-    this.fields.show(head.fields, head.version);
-    this.review.showScratchpad(head.fields[SCRATCHPAD] ?? { text: '', version: head.version, entry: null });
-    this.contentVersion = head.version;
-    this.review.setFields(Object.keys(head.fields));
-    this.showTab(tab);
     this.socket = new ProjectSocket({
       project: this.id, auth: this.auth, session: this.api.session,
       onFrame: (frame) => this.handle(frame),
@@ -53,6 +52,12 @@ export class ProjectPage {
       onFinal: (kind, reason) => this.refused(kind, reason),
     });
     this.socket.open();
+    this.build();
+    this.showTab(tab);
+    this.fields.show(head.fields, head.version);
+    this.review.showScratchpad(head.fields[SCRATCHPAD] ?? { text: '', version: head.version, entry: null });
+    this.contentVersion = head.version;
+    this.review.setFields(Object.keys(head.fields));
     await Promise.all([this.history.load(), this.review.load(), this.dock.loadRecords()]).catch((error) => toast(explain(error), 'error'));
     if (this.model.frozen) this.banner.show();
   }
@@ -232,19 +237,28 @@ export class ProjectPage {
 
   modelChanged(what) {
     if (what === 'locks') this.fields.renderIndex();
-    if (['snapshot', 'frozen', 'manifest'].includes(what)) this.render();
+    if (what === 'snapshot') this.renderState();
+    if (what === 'frozen' || what === 'manifest') this.render();
+  }
+
+  /** What a snapshot can change besides the locks (the editors follow those themselves). */
+  renderState() {
+    this.role.textContent = `you: ${this.model.role ?? 'not a member'}`;
+    this.freezeButton.classList.toggle('hidden', !this.model.can('manage') || this.model.frozen);
+    this.dock.render();
+    if (this.model.frozen) this.render();
   }
 
   render() {
     this.role.textContent = `you: ${this.model.role ?? 'not a member'}`;
     this.freezeButton.classList.toggle('hidden', !this.model.can('manage') || this.model.frozen);
+    this.element.classList.toggle('frozen', this.model.frozen);
     this.fields.render();
     this.review.scratchpad?.render();
     this.review.render();
     this.dock.render();
     this.members.render();
     this.history.render();
-    if (this.model.frozen) this.element.classList.add('frozen');
   }
 
   connectionChanged({ state, retryIn, reason }) {

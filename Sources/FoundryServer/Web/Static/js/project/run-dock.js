@@ -44,8 +44,10 @@ export class RunDock {
   fit() {
     if (!this.host.isConnected || this.host.clientHeight < 20 || this.host.clientWidth < 20) return;
     if (!this.opened) {
-      this.term.open(this.host);
-      this.opened = true;
+      // Opening draws the glyph atlas, the dearest step of a page load: when the page is idle
+      // (lines written before are kept and drawn then).
+      if (!this.opening) this.opening = requestIdleCallback(() => { this.term.open(this.host); this.opened = true; this.fit(); }, { timeout: 1000 });
+      return;
     }
     const size = this.term.proposeGeometry();
     const sane = (n, most) => Number.isFinite(n) && n >= 2 && n <= most;
