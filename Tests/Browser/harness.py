@@ -231,6 +231,10 @@ class Browser:
     def editor_text(self, field):
         return self.js("return arguments[0].querySelector('.CodeMirror').CodeMirror.getValue()", self.card(field))
 
+    def shown_text(self, field):
+        """The lines CodeMirror has drawn (its visible part), as a person sees them."""
+        return "\n".join(line.text for line in self.card(field).find_elements(By.CSS_SELECTOR, ".CodeMirror-code .CodeMirror-line"))
+
     def click_editor(self, field):
         self.card(field).find_element(By.CSS_SELECTOR, ".CodeMirror-lines").click()
 

@@ -113,6 +113,9 @@ def test_a_signature_with_a_stale_sign_in_is_refused_with_what_to_do_and_keeps_t
 
 def test_an_ide_embedding_the_page_signs_it_in_by_post_message(own_server, ide, browser):
     own_server.project("embedded")
+    # This origin's storage is shared with the frame (same site): start from none.
+    browser.driver.get(own_server.base + "/web/icon.svg")
+    browser.js("localStorage.clear()")
     browser.driver.get("about:blank")
     browser.driver.get(f"{ide}/?foundry={quote(own_server.base)}&token={own_server.token('alice')}")
     browser.wait(lambda: {"type": "foundry:signed-in", "user": "alice"} in browser.js("return window.received"), "the page tells the IDE who signed in")

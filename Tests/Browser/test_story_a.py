@@ -13,6 +13,7 @@ def test_story_a_a_field_locked_by_alice_is_read_only_for_bob_until_she_saves(se
         browser.wait(lambda b=browser: {a.get_attribute("data-user") for a in b.find_all(".presence .avatar")} == {"alice", "bob"},
                      f"{browser.name} sees alice and bob")
     assert bob.lock_state("system_prompt") == "free"
+    assert bob.shown_text("system_prompt").startswith("# Role\n\nYou are ProtocolGuide"), "the editor draws its text"
 
     # Alice clicks into the System Prompt box: her session gets the lock ...
     alice.click_editor("system_prompt")
@@ -38,6 +39,8 @@ def test_story_a_a_field_locked_by_alice_is_read_only_for_bob_until_she_saves(se
     expected = original + "Reviewed by Alice."
     alice.wait(lambda: alice.lock_state("system_prompt") == "free", "alice's lock is released by the save")
     bob.wait(lambda: bob.editor_text("system_prompt") == expected, "bob's editor shows alice's text")
+    bob.keys("system_prompt", Keys.CONTROL, Keys.END)
+    bob.wait(lambda: "Reviewed by Alice." in bob.shown_text("system_prompt"), "and draws it")
     bob.wait(lambda: bob.lock_state("system_prompt") == "free" and not bob.badge("system_prompt").startswith("Being edited"), "bob's field is free")
     bob.shot("after-alice-saved")
     draft = server.api("alice", "GET", "/projects/story-a/drafts/current")

@@ -9,6 +9,9 @@
 
 const STORAGE_KEY = 'foundry.token';
 
+/** A sign-in overtaken by a later one (its answer is dropped). */
+class Superseded extends Error {}
+
 /** Messages exchanged with an embedding host (`window.parent`). */
 export const HostMessage = Object.freeze({
   ready: 'foundry:ready', // page → host: send me a token
@@ -37,9 +40,11 @@ export class Auth extends EventTarget {
 
   /** Signs in from the address, then the host or storage; resolves once settled. */
   async start() {
-    if (this.embedded) this.listenToHost();
     const linked = this.takeLinkToken();
     if (linked) return linked;
+    // Embedded, the host is the one authority on who is signed in (and the
+    // browser may share this origin's storage with a page of its own).
+    if (this.embedded) { this.listenToHost(); return undefined; }
     const stored = localStorage.getItem(STORAGE_KEY);
     if (stored) await this.signIn(stored, 'link').catch(() => {});
     return undefined;
@@ -55,7 +60,7 @@ export class Auth extends EventTarget {
     if (!linked) return null;
     // Out of the address bar (and the history) before anything else.
     history.replaceState(null, '', `${location.pathname}${location.search}#/`);
-    return this.signIn(linked, 'link').catch(() => { if (this.signedIn) this.signOut(this.reason); });
+    return this.signIn(linked, 'link').catch((error) => { if (!(error instanceof Superseded) && this.signedIn) this.signOut(this.reason); });
   }
 
   /**
@@ -64,6 +69,8 @@ export class Auth extends EventTarget {
    */
   async signIn(token, source) {
     token = token.trim().replace(/^Bearer\s+/i, '');
+    // A later sign-in (a host's token, a new link) wins over one still being checked.
+    const attempt = (this.attempt = (this.attempt ?? 0) + 1);
     let response;
     try {
       response = await fetch('/me', { headers: { Authorization: `Bearer ${token}` }, cache: 'no-store' });
@@ -71,13 +78,13 @@ export class Auth extends EventTarget {
       throw this.fail(`the server cannot be reached (${error.message})`, source);
     }
     const body = await response.json().catch(() => null);
+    if (attempt !== this.attempt) throw new Superseded();
     if (!response.ok) throw this.fail(body?.error?.message ?? `the server answered ${response.status}`, source);
     this.token = token;
     this.me = body;
     this.source = source;
     this.reason = null;
-    if (source === 'host') localStorage.removeItem(STORAGE_KEY);
-    else localStorage.setItem(STORAGE_KEY, token);
+    if (source !== 'host') localStorage.setItem(STORAGE_KEY, token);
     this.scheduleExpiry();
     this.tellHost(HostMessage.signedIn, { user: body.user });
     this.dispatchEvent(new Event('change'));
@@ -96,7 +103,7 @@ export class Auth extends EventTarget {
   signOut(reason = null) {
     const wasHost = this.source === 'host';
     clearTimeout(this.expiryTimer);
-    localStorage.removeItem(STORAGE_KEY);
+    if (!wasHost) localStorage.removeItem(STORAGE_KEY);
     this.token = null;
     this.me = null;
     this.source = null;

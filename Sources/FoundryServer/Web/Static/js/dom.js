@@ -55,11 +55,15 @@ export function replace(parent, ...children) {
 /**
  * Resolves once the deferred scripts (CodeMirror, xterm.js) have run: the
  * page's module runs before them so that signing in and the first requests
- * overlap with their parsing.
+ * overlap with their parsing. (The document is already `interactive` then,
+ * so the libraries themselves say whether they are there.)
  */
-export const pageReady = document.readyState === 'loading'
-  ? new Promise((resolve) => document.addEventListener('DOMContentLoaded', resolve, { once: true }))
-  : Promise.resolve();
+export const pageReady = window.CodeMirror && window.Terminal
+  ? Promise.resolve()
+  : new Promise((resolve) => {
+    document.addEventListener('DOMContentLoaded', resolve, { once: true });
+    window.addEventListener('load', resolve, { once: true });
+  });
 
 /** `v0.1.N`, the label people see for version N. */
 export const versionLabel = (version) => `v0.1.${version}`;

@@ -76,18 +76,20 @@ export class FieldEditor {
         'Cmd-S': () => this.save(),
       },
     });
-    // Focus asks for the lock; so do a click or a key in a field that kept the focus while someone else held it.
+    // Focus asks for the lock; so do a click, or a key that would type, in a field that kept
+    // the focus while someone else held it (moving around to read locks nothing).
     this.cm.on('focus', () => this.wantLock());
     this.cm.on('mousedown', () => { if (this.cm.hasFocus()) this.wantLock(); });
-    this.cm.on('keydown', () => { if (!this.lock) this.wantLock(); });
+    this.cm.on('keydown', (_, event) => { if (!this.lock && typesText(event)) this.wantLock(); });
     this.cm.on('changes', () => { this.fitHeight(); this.render(); });
     this.fitHeight();
     this.showProblem();
     this.render();
   }
 
-  /** As tall as the text (at least three lines), at most MAX_EDITOR_HEIGHT. */
+  /** As tall as the text (at least three lines), at most MAX_EDITOR_HEIGHT; measurable only in the page. */
   fitHeight() {
+    if (!this.element.isConnected) return;
     const lines = Math.max(this.cm.lineCount(), 3);
     const height = Math.min(lines * (this.cm.defaultTextHeight() || 15) + 10, MAX_EDITOR_HEIGHT);
     if (height !== this.height) {
@@ -327,10 +329,18 @@ export class FieldEditor {
     this.commentButton.classList.toggle('hidden', !this.model.can('review'));
   }
 
+  /** Lays the editor out (CodeMirror measures nothing while its element is out of the page). */
   refresh() {
     this.fitHeight();
     this.cm.refresh();
+    this.measured = true;
   }
+}
+
+/** Whether a key press would change text (a character, Backspace, Delete, Enter), not move or select. */
+function typesText(event) {
+  if (event.ctrlKey || event.metaKey || event.altKey) return false;
+  return event.key.length === 1 || ['Backspace', 'Delete', 'Enter'].includes(event.key);
 }
 
 /** A selection as {from, to} with from before to. */

@@ -45,6 +45,8 @@ export class FieldsPanel {
     const names = [...this.editors.keys()].sort(order);
     replace(this.list, names.map((name) => this.editors.get(name).element));
     if (names.length === 0) this.list.append(h('p', { class: 'muted' }, 'This version has no fields yet. Add one below.'));
+    // Editors made out of the page are laid out once they are in it (now, or when the tab is shown).
+    if (this.element.isConnected) for (const editor of this.editors.values()) if (!editor.measured) editor.refresh();
     this.renderIndex();
     this.render();
   }

@@ -52,12 +52,17 @@ export class ProjectPage {
       onFinal: (kind, reason) => this.refused(kind, reason),
     });
     this.socket.open();
-    this.build();
-    this.showTab(tab);
-    this.fields.show(head.fields, head.version);
-    this.review.showScratchpad(head.fields[SCRATCHPAD] ?? { text: '', version: head.version, entry: null });
-    this.contentVersion = head.version;
-    this.review.setFields(Object.keys(head.fields));
+    try {
+      this.build();
+      this.showTab(tab);
+      this.fields.show(head.fields, head.version);
+      this.review.showScratchpad(head.fields[SCRATCHPAD] ?? { text: '', version: head.version, entry: null });
+      this.contentVersion = head.version;
+      this.review.setFields(Object.keys(head.fields));
+    } catch (error) {
+      this.socket.close();
+      throw error;
+    }
     await Promise.all([this.history.load(), this.review.load(), this.dock.loadRecords()]).catch((error) => toast(explain(error), 'error'));
     if (this.model.frozen) this.banner.show();
   }
