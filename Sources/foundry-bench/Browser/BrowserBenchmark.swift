@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FoundryStore
 
 /// `foundry-bench browser`: the web workspace in two headless Chromium
 /// sessions (`scripts/browser-bench`, Selenium): the time from one browser's
@@ -20,6 +21,7 @@ struct BrowserBenchmark: AsyncParsableCommand {
     @Option(help: "Page loads timed.") var loads = 20
     @Option(help: "The Python with selenium (default: .build/browser-venv/bin/python when present, else python3).") var python: String?
     @Option(help: "The browser half of the benchmark.") var script = "scripts/browser-bench"
+    @Option(help: "The project the pages open: an agent directory.") var fixture = "fixtures/oncology-agent"
 
     func run() async throws {
         let python = python ?? (FileManager.default.isExecutableFile(atPath: ".build/browser-venv/bin/python") ? ".build/browser-venv/bin/python" : "python3")
@@ -32,10 +34,12 @@ struct BrowserBenchmark: AsyncParsableCommand {
         }
         let bench = try await BenchServer(server, name: "browser")
         defer { bench.stop() }
-        try bench.createProject("bench", fields: [
+        // The sample agent of the tour (7 fields, 30 KB) when run from the repository, else a small stand-in.
+        let fields = (try? AssetDirectory.read(fixture)).map { Dictionary(uniqueKeysWithValues: $0.map { ($0.key.rawValue, $0.value) }) } ?? [
             "system_prompt": SampleText.text(bytes: 6_500, seed: 13), "model_config.json": "{\n  \"model\": \"bench\",\n  \"temperature\": 0.1\n}\n",
             "topology.yaml": "entry: router\nnodes:\n  - router\n",
-        ], members: ["first": .editor, "second": .editor])
+        ]
+        try bench.createProject("bench", fields: fields, members: ["first": .editor, "second": .editor])
         try bench.start()
         let output = bench.root + "/browser-bench.json"
         let arguments = [

@@ -87,11 +87,15 @@ export class FieldEditor {
     this.render();
   }
 
-  /** As tall as the text (at least three lines), at most MAX_EDITOR_HEIGHT; measurable only in the page. */
+  /**
+   * As tall as the text (at least three lines), at most MAX_EDITOR_HEIGHT:
+   * set before the editor is laid out too, so the page does not jump when it is.
+   */
   fitHeight() {
-    if (!this.element.isConnected) return;
+    const measured = this.element.isConnected ? this.cm.defaultTextHeight() : 0;
+    const lineHeight = measured > 5 ? measured : 15;
     const lines = Math.max(this.cm.lineCount(), 3);
-    const height = Math.min(lines * (this.cm.defaultTextHeight() || 15) + 10, MAX_EDITOR_HEIGHT);
+    const height = Math.min(lines * lineHeight + 10, MAX_EDITOR_HEIGHT);
     if (height !== this.height) {
       this.height = height;
       this.cm.setSize(null, height);

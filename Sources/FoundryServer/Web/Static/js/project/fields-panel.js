@@ -19,6 +19,15 @@ export class FieldsPanel {
     this.ctx = ctx;
     /** name → FieldEditor */
     this.editors = new Map();
+    // An editor is laid out when it comes near the window, not all of them when the page opens.
+    this.nearby = new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        if (!entry.isIntersecting) continue;
+        this.nearby.unobserve(entry.target);
+        const editor = this.editors.get(entry.target.dataset.field);
+        if (editor && !editor.measured) editor.refresh();
+      }
+    }, { rootMargin: '400px 0px' });
     this.index = h('nav', { class: 'field-index', 'aria-label': 'Fields' });
     this.list = h('div', { class: 'field-list' });
     this.addName = h('input', { type: 'text', placeholder: 'e.g. tests/extra.jsonl', 'aria-label': 'Name of the new field', pattern: '[A-Za-z0-9._/-]+' });
@@ -45,8 +54,8 @@ export class FieldsPanel {
     const names = [...this.editors.keys()].sort(order);
     replace(this.list, names.map((name) => this.editors.get(name).element));
     if (names.length === 0) this.list.append(h('p', { class: 'muted' }, 'This version has no fields yet. Add one below.'));
-    // Editors made out of the page are laid out once they are in it (now, or when the tab is shown).
-    if (this.element.isConnected) for (const editor of this.editors.values()) if (!editor.measured) editor.refresh();
+    // Editors made out of the page are laid out once they are in it and near the window.
+    for (const editor of this.editors.values()) if (!editor.measured) this.nearby.observe(editor.element);
     this.renderIndex();
     this.render();
   }
@@ -104,6 +113,11 @@ export class FieldsPanel {
     this.renderIndex();
   }
 
-  /** CodeMirror measures itself when it becomes visible. */
-  shown() { for (const editor of this.editors.values()) editor.refresh(); }
+  /** The tab is back in the page: each editor is laid out again as it comes near the window. */
+  shown() {
+    for (const editor of this.editors.values()) {
+      editor.measured = false;
+      this.nearby.observe(editor.element);
+    }
+  }
 }
