@@ -55,6 +55,22 @@ export function explain(error, { field, names } = {}) {
   }
 }
 
+/**
+ * Runs the request of a dialog's button: true when it succeeded; otherwise
+ * false, with the refusal in words in the dialog's `notice` (the dialog
+ * stays open, e.g. to sign in anew and press the button again).
+ */
+export async function tryInDialog(notice, request) {
+  try {
+    await request();
+    return true;
+  } catch (error) {
+    notice.className = 'notice error';
+    notice.textContent = explain(error);
+    return false;
+  }
+}
+
 /** The words for a refused lock (`LOCK_DENIED`). */
 export function explainDenied(data, names) {
   return explain({ code: 'LOCKED', details: { field: data.field, holder: data.holder, expires_at: data.expires_at } }, { names });

@@ -3,7 +3,7 @@
 // files and SHA256SUMS, the publisher's and auditor's check.
 
 import { ask, h, replace, timeElement, versionLabel } from '../dom.js';
-import { explain } from '../explain.js';
+import { explain, tryInDialog } from '../explain.js';
 import { projectPath } from '../api.js';
 import { signatureTags } from './signatures.js';
 
@@ -24,21 +24,14 @@ export async function confirmFreeze(ctx) {
   const reason = h('input', { type: 'text', maxlength: 1024, 'aria-label': 'Reason (optional)' });
   const notice = h('div', { class: 'notice', role: 'alert' });
   let bundle = null;
-  const freeze = async () => {
+  // A refusal (approvals missing, someone editing, a step-up) stays in the dialog.
+  const freeze = () => tryInDialog(notice, async () => {
     const body = { version: head };
     if (name.value.trim()) body.name = name.value.trim();
     if (reason.value.trim()) body.reason = reason.value.trim();
-    try {
-      bundle = await ctx.api.post(projectPath(model.id, 'freeze'), body);
-      ctx.toast(`Frozen: bundle ${bundle.bundle} written.`);
-      return true;
-    } catch (error) {
-      // A refusal (approvals missing, someone editing, a step-up) stays in the dialog.
-      notice.className = 'notice error';
-      notice.textContent = explain(error);
-      return false;
-    }
-  };
+    bundle = await ctx.api.post(projectPath(model.id, 'freeze'), body);
+    ctx.toast(`Frozen: bundle ${bundle.bundle} written.`);
+  });
   await ask({
     title: `Freeze ${model.manifest.name} at ${versionLabel(head)}?`,
     body: h('div', {},

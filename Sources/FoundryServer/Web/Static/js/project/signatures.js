@@ -2,7 +2,7 @@
 // meaning, the dialog that signs, and the tags that show who signed.
 
 import { ask, h, versionLabel, when } from '../dom.js';
-import { explain } from '../explain.js';
+import { tryInDialog } from '../explain.js';
 import { projectPath } from '../api.js';
 
 /** The meanings a person signs, their statements, and the roles that may sign them. */
@@ -24,21 +24,14 @@ export async function signVersion(ctx, version) {
   const reason = h('input', { type: 'text', maxlength: 1024, 'aria-label': 'Reason (optional)' });
   const notice = h('div', { class: 'notice', role: 'alert' });
   let signature = null;
-  const sign = async () => {
+  // A refusal stays in the dialog: a step-up is answered by signing in anew and pressing Sign once more.
+  const sign = () => tryInDialog(notice, async () => {
     const meaning = choices.map((choice) => choice.querySelector('input')).find((input) => input.checked)?.value;
     const body = { version, meaning };
     if (reason.value.trim()) body.reason = reason.value.trim();
-    try {
-      signature = await ctx.api.post(projectPath(ctx.model.id, 'signatures'), body);
-      ctx.toast(`${versionLabel(version)} signed: ${meaning}.`);
-      return true;
-    } catch (error) {
-      // The refusal stays in the dialog: a step-up is answered by signing in again and pressing Sign once more.
-      notice.className = 'notice error';
-      notice.textContent = explain(error);
-      return false;
-    }
-  };
+    signature = await ctx.api.post(projectPath(ctx.model.id, 'signatures'), body);
+    ctx.toast(`${versionLabel(version)} signed: ${meaning}.`);
+  });
   await ask({
     title: `Sign ${versionLabel(version)}`,
     body: h('div', {},
