@@ -129,7 +129,7 @@ struct RealtimeTests {
             let locked = try await api.request(.put, "/projects/onco/locks/system_prompt", token: alice, json: ["ttl_seconds": 1])
             #expect(locked.status == .ok)
             #expect(await b.next("LOCK_ACQUIRED") != nil)
-            let released = try #require(await b.next("LOCK_RELEASED", within: 5))
+            let released = try #require(await b.next("LOCK_RELEASED"))
             #expect(released["reason"]?.string == "expired")
             #expect(released["user"]?.string == "alice")
         }

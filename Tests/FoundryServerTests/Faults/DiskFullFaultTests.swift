@@ -81,14 +81,19 @@ struct DiskFullFaultTests {
             // room the last change reserved, until the trail has outgrown it; then
             // a lock is refused whole, by the reservation for its audit line.
             try mount.fill(leaving: 0)
-            let audit = root + "/\(Self.project)/audit.jsonl"
-            func disconnections() -> Int {
-                String(decoding: FileManager.default.contents(atPath: audit) ?? Data(), as: UTF8.self).components(separatedBy: "\"socket.disconnected\"").count - 1
+            var opened = 0
+            for _ in 0..<30 {
+                // Its session opened (SNAPSHOT) or was refused (a close frame, 1011): the server is done with
+                // the connect; the socket closes at the end of the turn.
+                let socket = try RawWebSocket(port: server.port, path: "/ws/project/\(Self.project)?token=\(alice)")
+                let first = socket.nextFrame { $0.json?.type == "SNAPSHOT" || $0.opcode == RawWebSocket.Opcode.close }
+                if first?.opcode == RawWebSocket.Opcode.text { opened += 1 }
             }
-            let sockets = 30
-            for _ in 0..<sockets { _ = try RawWebSocket(port: server.port, path: "/ws/project/\(Self.project)?token=\(alice)") }
-            let deadline = Date().addingTimeInterval(10)
-            while disconnections() < sockets, Date() < deadline { usleep(20_000) }
+            // Every opened session has ended: the server logs `socket disconnected` after trying its audit line.
+            func disconnections() -> Int { server.log.components(separatedBy: "\"socket disconnected\"").count - 1 }
+            let deadline = Date().addingTimeInterval(failureBound)
+            while disconnections() < opened, Date() < deadline { usleep(10_000) }
+            if disconnections() < opened { result.problems.append("\(opened) sessions opened, \(disconnections()) ended") }
             var lockMessage: String?
             result.problems += try Self.expectRefused(root: root, port: server.port) {
                 let reply = try BlockingHTTP.request(port: server.port, "PUT", "/projects/\(Self.project)/locks/system_prompt", token: alice)

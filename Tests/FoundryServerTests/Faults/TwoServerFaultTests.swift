@@ -100,7 +100,7 @@ struct TwoServerFaultTests {
 
         // 3. Both servers broadcast every version and every race winner.
         for (index, socket) in sockets.enumerated() {
-            let deadline = ContinuousClock.now + .seconds(20)
+            let deadline = ContinuousClock.now + .seconds(failureBound)
             var seen: Set<Int> = []
             var locked: [String: Int] = [:]
             while ContinuousClock.now < deadline {

@@ -40,6 +40,7 @@ struct WatcherOverflowFaultTests {
         // More events than the kernel queues, whatever this machine's limit.
         let events = max(Self.events, 2 * (Int(Self.queueLimit) ?? 16384))
         kill(fixture.server.pid, SIGSTOP)
+        #expect(await eventually { Self.isStopped(fixture.server.pid) }, "SIGSTOP did not stop the server")
         let changes = try await blocking { try Self.burst(in: fixture.directory + "/locks", events: events, port: port, alice: alice, bob: bob) }
         kill(fixture.server.pid, SIGCONT)
         #expect(changes.allSatisfy { $0.status == 200 || $0.status == 201 }, "\(changes)")
@@ -50,6 +51,17 @@ struct WatcherOverflowFaultTests {
         #expect(outcome.overflows >= 1)
         print("watcher burst on a stopped server: \(events) events (max_queued_events \(Self.queueLimit)); \(outcome.overflows) overflow(s); \(outcome.resyncs) RESYNC; the client converged on \(outcome.view)")
         fixture.remove()
+    }
+
+    /// Whether every thread of process `pid` is stopped (`T` in `/proc/<pid>/task/*/stat`):
+    /// from then on it reads nothing, and its inotify queue only fills.
+    static func isStopped(_ pid: Int32) -> Bool {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return !tasks.isEmpty && tasks.allSatisfy { task in
+            let stat = (try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/stat", encoding: .utf8)) ?? ""
+            guard let close = stat.lastIndex(of: ")") else { return false }
+            return stat[stat.index(after: close)...].split(separator: " ").first == "T"
+        }
     }
 
     static var queueLimit: String {
@@ -82,10 +94,10 @@ struct WatcherOverflowFaultTests {
             guard await socket.next("SNAPSHOT") != nil else { throw HTTPFailure.truncated("no SNAPSHOT") }
         }
 
-        /// Waits (up to 30 s) until the client's view equals the files; returns both, the RESYNC count and the overflow counter.
+        /// Waits until the client's view equals the files; returns both, the RESYNC count and the overflow counter.
         func converge() async throws -> (view: ClientView, files: ClientView, resyncs: Int, overflows: Int) {
             let files = ClientView(files: directory)
-            let deadline = ContinuousClock.now + .seconds(30)
+            let deadline = ContinuousClock.now + .seconds(failureBound)
             var view = ClientView(frames: socket.frames)
             while view != files, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(50))
