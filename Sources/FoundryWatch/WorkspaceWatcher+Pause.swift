@@ -63,8 +63,9 @@ extension WatchControl {
     /// the inotify descriptor out of its `poll` (or `resume()` came first).
     func takeState() -> State {
         let (snapshot, waiters) = state.withLock { state -> (State, [CheckedContinuation<Void, Never>]) in
-            defer { state.pauseWaiters = [] }
-            return (state, state.pauseWaiters)
+            let waiters = state.pauseWaiters
+            state.pauseWaiters = []
+            return (state, waiters)
         }
         for waiter in waiters { waiter.resume() }
         return snapshot

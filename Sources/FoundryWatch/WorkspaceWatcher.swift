@@ -59,7 +59,6 @@ public final class WorkspaceWatcher: Sendable {
     public var isRunning: Bool {
         control.state.withLock { $0.started && !$0.finished }
     }
-
 }
 
 /// Why a watcher could not start.

@@ -39,7 +39,7 @@ struct WebSocketLivenessTests {
 
     /// Waits until the current lock file of `system_prompt` satisfies `condition` (the lease
     /// keeper renews it on its own schedule); the lock, or `nil` if it never did.
-    static func promptLock(_ server: TestServer, until condition: @escaping (FieldLock) -> Bool) async -> FieldLock? {
+    static func promptLock(_ server: TestServer, until condition: (FieldLock) -> Bool) async -> FieldLock? {
         var found: FieldLock?
         _ = await eventually { found = try? Self.promptLock(server); return found.map(condition) ?? false }
         return found
@@ -109,7 +109,7 @@ struct WebSocketLivenessTests {
             #expect(try await blocking { silent.nextMessage("LOCK_ACQUIRED", answeringPings: true) } != nil)
             #expect(await observer.next("LOCK_ACQUIRED") { $0["user"]?.string == "alice" } != nil)
             // From here on the client reads (and skips) the pings but never sends a pong.
-            let close = try await blocking { silent.nextClose(within: 30) }
+            let close = try await blocking { silent.nextClose() }
             let closedAfter = ContinuousClock.now - connecting
             #expect(close?.code == 1001, "\(String(describing: close))")
             #expect(close?.reason == "ping timeout")
