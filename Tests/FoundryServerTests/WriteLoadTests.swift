@@ -83,7 +83,8 @@ struct WriteLoadTests {
             var info = stat()
             return stat(ProjectLayout(root: root, id: project).mutex, &info) == 0 ? String(info.st_ino) : nil
         })
-        let table = (try? String(contentsOfFile: "/proc/locks", encoding: .utf8)) ?? ""
+        // Read to the end: `String(contentsOfFile:)` stops after the first page of a /proc file.
+        let table = String(decoding: FileHandle(forReadingAtPath: "/proc/locks")?.readDataToEndOfFile() ?? Data(), as: UTF8.self)
         return table.split(separator: "\n").filter { line in
             let words = line.split(separator: " ")
             guard words.count > 6, words[1] == "->", words[2] == "FLOCK" else { return false }
