@@ -130,6 +130,32 @@ struct RunTests {
         RunFixture.lines(socket, run: run).map { $0.line["text"]?.string ?? "" }.joined()
     }
 
+    @Test("A runner gets /dev/null and its two pipes, and none of the server's other descriptors")
+    func runnerDescriptors() async throws {
+        let server = try await TestServer { $0.runner = "ls -l /proc/$$/fd" }
+        defer { server.cleanup() }
+        // The test runs in the server's process: a file it holds open without close-on-exec
+        // (as Foundation's Data.write does) must not outlive itself in a runner.
+        let held = server.root + "-held-open"
+        let fd = open(held, O_WRONLY | O_CREAT, 0o600)
+        #expect(fd >= 0)
+        defer { close(fd); unlink(held) }
+        try await server.run { api in
+            try await RunFixture.project(api)
+            let (bob, _) = try await RunFixture.socket(api, "bob")
+            defer { bob.close() }
+            let run = try #require(try await RunFixture.start(api).json["run_id"] as? String)
+            #expect(await bob.next("RUN_FINISHED") { $0["run"]?.string == run } != nil)
+            let listing = Self.text(bob, run: run)
+            let descriptors = listing.split(separator: "\n").compactMap { line in
+                line.split(separator: " ").firstIndex(of: "->").flatMap { Int(line.split(separator: " ")[$0 - 1]) }
+            }
+            #expect(!descriptors.isEmpty, "\(listing)")
+            #expect(descriptors.allSatisfy { $0 <= 2 }, "the runner holds more than stdin, stdout and stderr: \(listing)")
+            #expect(!listing.contains(held), "the runner inherited the test's descriptor: \(listing)")
+        }
+    }
+
     @Test("Cancel sends SIGTERM, then SIGKILL after the grace period to a runner that ignores SIGTERM; state cancelled")
     func cancel() async throws {
         let server = try await TestServer {
