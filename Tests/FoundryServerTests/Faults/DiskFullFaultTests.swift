@@ -15,7 +15,7 @@ struct DiskFullFaultTests {
         let root = NSTemporaryDirectory() + "foundry-fault-fsize-" + UUID().uuidString
         defer { cleanup(root) }
         let alice = try await Self.token("alice")
-        let server = try ServerProcess(root: root, lockTTL: 60, wrapper: ["/usr/bin/prlimit", "--fsize=262144", "--"])
+        let server = try await blocking { try ServerProcess(root: root, lockTTL: 60, wrapper: ["/usr/bin/prlimit", "--fsize=262144", "--"]) }
         defer { server.kill() }
         let result = try await blocking { try Self.refusedSave(port: server.port, root: root, token: alice, size: 1 << 20) }
         #expect(result.problems.isEmpty, "\(result.problems.joined(separator: "\n"))\n\(server.log.suffix(2000))")
@@ -29,7 +29,7 @@ struct DiskFullFaultTests {
         let root = NSTemporaryDirectory() + "foundry-fault-audit-" + UUID().uuidString
         defer { cleanup(root) }
         let alice = try await Self.token("alice")
-        let setup = try ServerProcess(root: root, lockTTL: 60)
+        let setup = try await blocking { try ServerProcess(root: root, lockTTL: 60) }
         try await blocking {
             let port = setup.port
             try Self.createProject(port: port, token: alice)
@@ -40,10 +40,10 @@ struct DiskFullFaultTests {
             }
             _ = try BlockingHTTP.request(port: port, "PUT", "/projects/\(Self.project)/locks/notes.txt", token: alice)
         }
-        setup.kill(SIGTERM)
+        _ = try await blocking { setup.kill(SIGTERM) }
         let audit = root + "/\(Self.project)/audit.jsonl"
         let limit = try #require(FileManager.default.attributesOfItem(atPath: audit)[.size] as? Int) + 64
-        let server = try ServerProcess(root: root, lockTTL: 60, wrapper: ["/usr/bin/prlimit", "--fsize=\(limit)", "--"])
+        let server = try await blocking { try ServerProcess(root: root, lockTTL: 60, wrapper: ["/usr/bin/prlimit", "--fsize=\(limit)", "--"]) }
         defer { server.kill() }
         let port = server.port
         let (lockProblems, saveProblems) = try await blocking { () -> ([String], [String]) in
@@ -71,7 +71,7 @@ struct DiskFullFaultTests {
         let alice = try await Self.token("alice")
         let logs = NSTemporaryDirectory() + "foundry-fault-tmpfs-logs-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: logs) }
-        let server = try ServerProcess(root: root, lockTTL: 60, logDirectory: logs)
+        let server = try await blocking { try ServerProcess(root: root, lockTTL: 60, logDirectory: logs) }
         defer { server.kill() }
         let result = try await blocking { () -> (problems: [String], message: String?) in
             try Self.createProject(port: server.port, token: alice)
@@ -116,7 +116,7 @@ struct DiskFullFaultTests {
         let alice = try await Self.token("alice")
         let logs = NSTemporaryDirectory() + "foundry-fault-tmpfs-logs-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: logs) }
-        let server = try ServerProcess(root: root, lockTTL: 600, logDirectory: logs)
+        let server = try await blocking { try ServerProcess(root: root, lockTTL: 600, logDirectory: logs) }
         defer { server.kill() }
         let port = server.port
         let (outcomes, problems) = try await blocking { () -> ([String], [String]) in

@@ -20,7 +20,7 @@ struct TwoServerFaultTests {
         let users = ["alice", "bob", "carol"]
         var tokens: [String: String] = [:]
         for user in users { tokens[user] = try await authority.issue(user: user, session: user, lifetime: 3600) }
-        let first = try ServerProcess(root: root, lockTTL: 120, logName: "server-a")
+        let first = try await blocking { try ServerProcess(root: root, lockTTL: 120, logName: "server-a") }
         defer { first.kill() }
         let alice = tokens["alice"]!
         try await blocking {
@@ -29,7 +29,7 @@ struct TwoServerFaultTests {
             ]))
             guard created.status == 201 else { throw HTTPFailure.truncated("create: \(created.text)") }
         }
-        let second = try ServerProcess(root: root, lockTTL: 120, logName: "server-b")
+        let second = try await blocking { try ServerProcess(root: root, lockTTL: 120, logName: "server-b") }
         defer { second.kill() }
         let servers = [first, second]
         let sockets = servers.map { TestSocket(port: $0.port, path: "/ws/project/\(Self.project)?token=\(alice)&session=watch-\($0.port)") }

@@ -33,7 +33,7 @@ struct WatcherOverflowFaultTests {
     func burstWhileStalled() async throws {
         let fixture = try await Fixture()
         defer { fixture.close() }
-        let other = try ServerProcess(root: fixture.root, lockTTL: 300, logName: "second")
+        let other = try await blocking { try ServerProcess(root: fixture.root, lockTTL: 300, logName: "second") }
         defer { other.kill() }
         let port = other.port
         let (alice, bob) = (fixture.alice, fixture.bob)
@@ -81,7 +81,8 @@ struct WatcherOverflowFaultTests {
             let authority = try await TokenAuthority(secret: TestServer.secret)
             alice = try await authority.issue(user: "alice", session: "alice", lifetime: 3600)
             bob = try await authority.issue(user: "bob", session: "bob", lifetime: 3600)
-            server = try ServerProcess(root: root, lockTTL: 300)
+            let root = root
+            server = try await blocking { try ServerProcess(root: root, lockTTL: 300) }
             let (port, alice) = (server.port, alice)
             try await blocking {
                 let created = try BlockingHTTP.request(port: port, "POST", "/projects", token: alice, body: .json([
