@@ -124,7 +124,7 @@ struct AsyncAPITests {
             let expected: Set<String> = [
                 "SNAPSHOT", "RESYNC", "USER_JOINED", "USER_LEFT", "LOCK_ACQUIRED", "LOCK_RELEASED", "LOCK_DENIED", "LOCK_REFRESHED",
                 "DRAFT_SAVED", "PROJECT_FROZEN", "COMMENT_CREATED", "COMMENT_REPLIED", "COMMENT_RESOLVED", "COMMENT_REOPENED",
-                "TASK_UPDATED", "SCRATCHPAD_UPDATED", "RUN_STARTED", "CONSOLE_OUTPUT", "RUN_FINISHED", "PONG", "ERROR",
+                "TASK_UPDATED", "SCRATCHPAD_UPDATED", "RUN_STARTED", "CONSOLE_OUTPUT", "RUN_FINISHED", "SIGNATURE_ADDED", "PONG", "ERROR",
             ]
             #expect(expected.isSubset(of: seen), "the session never produced \(expected.subtracting(seen).sorted())")
             #expect(frames.contains { $0.frame.type == "CONSOLE_OUTPUT" && $0.frame["backlog"] == .bool(true) })
@@ -159,8 +159,8 @@ private final class LiveSession {
         for socket in [bob, carol] + late.map(\.1) { socket.close() }
     }
 
-    func request(_ method: HTTPRequest.Method, _ uri: String, as user: String, _ body: [String: Any]? = nil) async throws -> APIResponse {
-        let token = try await api.server.token(user)
+    func request(_ method: HTTPRequest.Method, _ uri: String, as user: String, _ body: [String: Any]? = nil, signing: Bool = false) async throws -> APIResponse {
+        let token = signing ? try await SignatureRouteTests.token(api.server, user) : try await api.server.token(user)
         let headers: HTTPFields = [.init("X-Foundry-Session")!: "\(user)-tab"]
         let response = body == nil
             ? try await api.request(method, uri, token: token, headers: headers)
@@ -224,7 +224,11 @@ private final class LiveSession {
         #expect(await resumed.next("RESYNC") != nil)
         vic.close()
         #expect(await carol.next("USER_LEFT") { $0["user"]?.string == "vic" } != nil)
-        _ = try await request(.post, "/projects/onco/freeze", as: "alice")
+        // A reviewer's approval (a fresh token: signing needs a recent authentication), then the freeze.
+        let head = try #require(try await request(.get, "/projects/onco", as: "alice").json["head_version"] as? Int)
+        _ = try await request(.post, "/projects/onco/signatures", as: "rita", ["version": head, "meaning": "approved"], signing: true)
+        _ = try await request(.post, "/projects/onco/freeze", as: "alice", signing: true)
+        #expect(await carol.next("SIGNATURE_ADDED") { $0["meaning"]?.string == "released" } != nil)
         #expect(await carol.next("PROJECT_FROZEN") != nil)
         #expect(await bob.next("PROJECT_FROZEN") != nil)
 

@@ -75,21 +75,13 @@ struct WriteLoadTests {
         }
     }
 
-    /// How many `flock` calls wait for the mutexes of these projects, as the
-    /// kernel lists them (`/proc/locks`, a waiter's line has `->`).
+    /// How many `flock` calls wait for the mutexes of these projects (`/proc/locks`).
     static func flockWaiters(on ids: [String], root: String) -> Int {
-        let inodes = Set(ids.compactMap { id -> String? in
+        FlockQueue.waiters(onInodes: Set(ids.compactMap { id -> ino_t? in
             guard let project = try? ProjectID(id) else { return nil }
             var info = stat()
-            return stat(ProjectLayout(root: root, id: project).mutex, &info) == 0 ? String(info.st_ino) : nil
-        })
-        // Read to the end: `String(contentsOfFile:)` stops after the first page of a /proc file.
-        let table = String(decoding: FileHandle(forReadingAtPath: "/proc/locks")?.readDataToEndOfFile() ?? Data(), as: UTF8.self)
-        return table.split(separator: "\n").filter { line in
-            let words = line.split(separator: " ")
-            guard words.count > 6, words[1] == "->", words[2] == "FLOCK" else { return false }
-            return words[6].split(separator: ":").last.map { inodes.contains(String($0)) } ?? false
-        }.count
+            return stat(ProjectLayout(root: root, id: project).mutex, &info) == 0 ? info.st_ino : nil
+        }))
     }
 
     /// Takes each project's mutex (`flock` on `.mutex`); closing the descriptor releases it.
