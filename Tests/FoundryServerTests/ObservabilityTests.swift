@@ -54,13 +54,7 @@ struct ObservabilityTests {
             socket.close()
             #expect(await socket.waitForEnd(), "the client did not close its connection")
             // The gauge drops as the server notices the close.
-            let deadline = ContinuousClock.now + .seconds(failureBound)
-            var after = try await Self.samples(api)
-            while after["foundry_websocket_connections"] != 0, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(20))
-                after = try await Self.samples(api)
-            }
-            #expect(after["foundry_websocket_connections"] == 0)
+            #expect(await eventually { (try? await Self.samples(api))?["foundry_websocket_connections"] == 0 })
         }
     }
 

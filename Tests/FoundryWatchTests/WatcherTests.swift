@@ -5,7 +5,7 @@ import Testing
 @testable import FoundryWatch
 
 /// Collects a watcher's events in the background; `next` waits for a
-/// matching one with a deadline, so a missed event fails instead of hanging.
+/// matching one, with a bound, so a missed event fails instead of hanging.
 final class EventReader: Sendable {
     private final class Log: Sendable {
         let events = Mutex<[WatchEvent]>([])
@@ -37,16 +37,17 @@ final class EventReader: Sendable {
     /// The watcher reports events in the order they happened, so a change
     /// made after another is a barrier: what the first caused comes before it.
     func through(within seconds: Double = 30, where predicate: (WatchEvent) -> Bool) async -> [WatchEvent]? {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        repeat {
+        // The bound counts this task's own polls, not the clock: a task left
+        // unscheduled while the whole suite starts must not run out of time unseen.
+        for poll in 0...Int(seconds * 100) {
             let all = seen
             let start = consumed.withLock { $0 }
             if let index = all[start...].firstIndex(where: predicate) {
                 consumed.withLock { $0 = index + 1 }
                 return Array(all[start...index])
             }
-            try? await Task.sleep(for: .milliseconds(10))
-        } while ContinuousClock.now < deadline
+            if poll < Int(seconds * 100) { try? await Task.sleep(for: .milliseconds(10)) }
+        }
         return nil
     }
 }

@@ -98,11 +98,10 @@ struct WatcherOverflowFaultTests {
         /// Waits until the client's view equals the files; returns both, the RESYNC count and the overflow counter.
         func converge() async throws -> (view: ClientView, files: ClientView, resyncs: Int, overflows: Int) {
             let files = ClientView(files: directory)
-            let deadline = ContinuousClock.now + .seconds(failureBound)
             var view = ClientView(frames: socket.frames)
-            while view != files, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(50))
+            _ = await eventually {
                 view = ClientView(frames: socket.frames)
+                return view == files
             }
             let port = server.port
             let metrics = try await blocking { try BlockingHTTP.request(port: port, "GET", "/metrics", token: nil).text }

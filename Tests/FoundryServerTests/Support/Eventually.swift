@@ -10,13 +10,17 @@ import Testing
 let failureBound: Double = 30
 
 /// Polls `condition` every 10 ms until it holds; `false` if it still does
-/// not after `seconds`.
+/// not after `seconds` worth of polls.
+///
+/// The bound counts the waiter's own turns, not the wall clock: when a
+/// whole suite starts at once, Swift's cooperative pool (two threads here)
+/// can leave a waiting task unscheduled for many seconds, and a deadline on
+/// the clock would pass while neither the waiter nor what it waits for ran.
 func eventually(within seconds: Double = failureBound, _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + .seconds(seconds)
-    repeat {
+    for _ in 0..<Int(seconds * 100) {
         if try await condition() { return true }
         try? await Task.sleep(for: .milliseconds(10))
-    } while ContinuousClock.now < deadline
+    }
     return try await condition()
 }
 

@@ -51,19 +51,23 @@ final class FrameLog: Sendable {
     var all: [Frame] { frames.withLock { $0 } }
 
     /// The next not yet consumed frame of `type` matching `predicate`; `nil`
-    /// if none came within `seconds` (a bound for a failing test).
+    /// if none came within `seconds` (a bound for a failing test; see `eventually`).
     func next(_ type: String, within seconds: Double = failureBound, where predicate: (Frame) -> Bool = { _ in true }) async -> Frame? {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        repeat {
-            let frames = all
-            let start = consumed.withLock { $0 }
-            if let index = frames[min(start, frames.count)...].firstIndex(where: { $0.type == type && predicate($0) }) {
-                consumed.withLock { $0 = index + 1 }
-                return frames[index]
-            }
-            try? await Task.sleep(for: .milliseconds(5))
-        } while ContinuousClock.now < deadline
-        return nil
+        var found: Frame?
+        _ = await eventually(within: seconds) {
+            found = take(type, where: predicate)
+            return found != nil
+        }
+        return found
+    }
+
+    /// Consumes and returns the next frame of `type` matching `predicate`, if it has come.
+    private func take(_ type: String, where predicate: (Frame) -> Bool) -> Frame? {
+        let frames = all
+        let start = consumed.withLock { $0 }
+        guard let index = frames[min(start, frames.count)...].firstIndex(where: { $0.type == type && predicate($0) }) else { return nil }
+        consumed.withLock { $0 = index + 1 }
+        return frames[index]
     }
 }
 
