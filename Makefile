@@ -8,14 +8,14 @@ PORT   ?= 8080
 CONFIG ?= debug
 # RUNNER: the test runner command (default: the fixture runner of the tour; RUNNER= for none)
 RUNNER ?= fixtures/runner/bec-runner.sh {payload} {run}
-DEBS   := pkg-config libinotifytools0-dev libxxhash-dev libssl-dev zlib1g-dev patch rsync jq curl openssl fuse3 libfuse3-dev
+DEBS   := pkg-config libinotifytools0-dev libxxhash-dev libssl-dev zlib1g-dev patch rsync jq curl openssl python3 fuse3 libfuse3-dev
 # PyPI packages the tests use: mfusepy mounts the power-loss file system (scripts/powerloss_fs.py)
 PIPS   := mfusepy>=3.1,<4
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 CLUSTER_DEBS := haproxy lsyncd rsync restic socat util-linux
 
-.PHONY: deps build serve test fuzz cluster-deps cluster-test clean
+.PHONY: deps build serve test soak fuzz cluster-deps cluster-test clean
 
 ## deps: install the system libraries and tools the build and tests use
 deps:
@@ -34,10 +34,16 @@ build: deps
 serve: build
 	$$($(SWIFT) build -c $(CONFIG) --show-bin-path)/foundry serve --root $(ROOT) --host $(HOST) --port $(PORT) $(if $(RUNNER),--runner '$(RUNNER)')
 
-## test: build everything once, then run every test target
+## test: check the Markdown links (and the checker), build everything once, then run every test target
 test: deps
+	scripts/check-links
+	python3 -m unittest discover -s scripts/tests -q
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+## soak: `make test` RUNS times (default 10) in a fresh clone of HEAD, half of them beside a CPU hog
+soak:
+	scripts/soak-tests $(or $(RUNS),10)
 
 ## fuzz: schemathesis (PyPI) against a live server, driven by the served OpenAPI document
 fuzz: deps

@@ -16,11 +16,12 @@ public enum FoundryServer {
         return try await makeApplication(configuration: configuration, workspace: workspace, watcher: WorkspaceWatcher(root: workspace.root), logger: logger)
     }
 
-    /// The same, with the watcher supplied (tests hold it to force an overflow).
+    /// The same, with the watcher and the I/O pool supplied (tests hold them
+    /// to force an overflow, or to see requests wait at a project's gate).
     package static func makeApplication(
-        configuration: ServerConfiguration, workspace: Workspace, watcher: WorkspaceWatcher, logger: Logger = Logger(label: "foundry")
+        configuration: ServerConfiguration, workspace: Workspace, watcher: WorkspaceWatcher, io: BlockingIO = BlockingIO(),
+        logger: Logger = Logger(label: "foundry")
     ) async throws -> some ApplicationProtocol {
-        let io = BlockingIO()
         let standby = configuration.standby ? try Standby(workspace: workspace, io: io, logger: logger, secret: configuration.jwtSecret) : nil
         if standby?.isPrimary ?? true {
             for repair in try workspace.recover() { logger.notice("recovery: \(repair)") }

@@ -18,7 +18,10 @@ public struct BlockingIO: Sendable {
     let pool: NIOThreadPool
     private let gate = ProjectGate(permits: BlockingIO.permitsPerProject)
 
-    public init(threads: Int = 16) {
+    /// Threads of a pool made without a count: the server's pool for changes.
+    public static let defaultThreads = 16
+
+    public init(threads: Int = BlockingIO.defaultThreads) {
         pool = NIOThreadPool(numberOfThreads: threads)
         pool.start()
     }
@@ -34,6 +37,11 @@ public struct BlockingIO: Sendable {
             await gate.leave(project)
             throw error
         }
+    }
+
+    /// How many calls changing `project` wait at its gate, holding no thread.
+    func waitingAtGate(_ project: String) async -> Int {
+        await gate.waiting(project)
     }
 
     public func shutdown() async throws {

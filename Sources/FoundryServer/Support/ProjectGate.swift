@@ -31,6 +31,11 @@ actor ProjectGate {
         }
     }
 
+    /// How many calls for `project` wait for a permit (a test observes the gate with it).
+    func waiting(_ project: String) -> Int {
+        queues[project]?.waiting.count ?? 0
+    }
+
     /// Hands the permit to the next waiter, or returns it.
     func leave(_ project: String) {
         guard var queue = queues[project] else { return }

@@ -29,11 +29,12 @@ struct TestServer {
     }
 
     /// Runs `body` against the live server; the root stays for inspection until `cleanup()`.
-    func run(watcher: WorkspaceWatcher? = nil, logger: Logger = Logger(label: "foundry"), _ body: @Sendable (APIClient) async throws -> Void) async throws {
+    func run(watcher: WorkspaceWatcher? = nil, io: BlockingIO = BlockingIO(), logger: Logger = Logger(label: "foundry"),
+             _ body: @Sendable (APIClient) async throws -> Void) async throws {
         try await ServerSlots.withSlot {
             let workspace = try Workspace(root: root, signing: configuration.notaryOptions)
             let app = try await FoundryServer.makeApplication(
-                configuration: configuration, workspace: workspace, watcher: try watcher ?? WorkspaceWatcher(root: workspace.root), logger: logger
+                configuration: configuration, workspace: workspace, watcher: try watcher ?? WorkspaceWatcher(root: workspace.root), io: io, logger: logger
             )
             try await app.test(.live) { client in
                 try await body(APIClient(client: client, server: self))
