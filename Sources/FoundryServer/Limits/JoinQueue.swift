@@ -1,0 +1,78 @@
+/// Socket joins and leaves take turns (docs/limits.md › Reconnect storms).
+///
+/// Each join and leave writes an `fsync`ed audit line; when thousands of
+/// sockets reconnect at once (a network blip), at most `permits` of them do
+/// their disk work at a time, so the other threads of the I/O pool stay
+/// free for HTTP. Leaves go before waiting joins (they release locks others
+/// wait for), and are never refused. A join finding `limit` joins waiting
+/// already is refused with a retry hint: the wait ahead of it, estimated
+/// from how long joins take, plus as much again at random, so that a crowd
+/// told to come back does not come back all at once.
+actor JoinQueue {
+    enum Kind: Sendable { case join, leave }
+
+    let permits: Int
+    /// `--max-queued-joins` (0: no limit).
+    let limit: Int
+    private let metrics: FoundryMetrics
+    private var running = 0
+    private var joins: [CheckedContinuation<Void, Never>] = []
+    private var leaves: [CheckedContinuation<Void, Never>] = []
+    /// A moving average of how long a turn takes, in seconds.
+    private var turnSeconds = 0.005
+
+    init(permits: Int, limit: Int, metrics: FoundryMetrics) {
+        self.permits = max(1, permits)
+        self.limit = limit
+        self.metrics = metrics
+    }
+
+    /// Waits for a turn; `nil` once it is this caller's, or why a join is refused.
+    func enter(_ kind: Kind) async -> Refusal? {
+        if running < permits, joins.isEmpty, leaves.isEmpty {
+            running += 1
+            return nil
+        }
+        if kind == .join, limit > 0, joins.count >= limit {
+            return .joinsQueued(waiting: joins.count, retryAfter: retryAfter())
+        }
+        await withCheckedContinuation { continuation in
+            switch kind {
+            case .join: joins.append(continuation)
+            case .leave: leaves.append(continuation)
+            }
+            metrics.joinsWaiting(joins.count)
+        }
+        return nil
+    }
+
+    /// Ends a turn that took `duration`, handing it to the next in line.
+    func leave(after duration: Duration) {
+        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        turnSeconds = 0.9 * turnSeconds + 0.1 * seconds
+        if !leaves.isEmpty {
+            leaves.removeFirst().resume()
+        } else if !joins.isEmpty {
+            joins.removeFirst().resume()
+            metrics.joinsWaiting(joins.count)
+        } else {
+            running -= 1
+        }
+    }
+
+    private func retryAfter() -> Int {
+        let wait = max(1, Int((Double(joins.count) * turnSeconds / Double(permits)).rounded(.up)))
+        return wait + Int.random(in: 0...wait)
+    }
+}
+
+extension JoinQueue {
+    /// Runs `body` in a turn of `kind`; the refusal when a join may not wait.
+    nonisolated func inTurn<T: Sendable>(_ kind: Kind, _ body: () async -> T) async -> Result<T, Refusal> {
+        if let refusal = await enter(kind) { return .failure(refusal) }
+        let start = ContinuousClock.now
+        let value = await body()
+        await leave(after: ContinuousClock.now - start)
+        return .success(value)
+    }
+}
