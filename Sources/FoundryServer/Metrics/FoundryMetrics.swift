@@ -87,45 +87,6 @@ public struct FoundryMetrics: Sendable {
     }
 }
 
-// MARK: - Limits (issue 17): refusals, timeouts, connections, queued joins (docs/limits.md)
-
-extension FoundryMetrics {
-    /// The timeouts' `phase` labels of `foundry_connection_timeouts_total`.
-    static let timeoutPhases = ["header", "body", "idle", "send"]
-
-    /// Every family and label of this block at zero, so that a dashboard sees them before the first refusal.
-    func registerLimitMetrics() {
-        for reason in Refusal.reasons { _ = Counter(label: "foundry_refusals_total", dimensions: [("reason", reason)], factory: factory) }
-        for phase in Self.timeoutPhases { _ = Counter(label: "foundry_connection_timeouts_total", dimensions: [("phase", phase)], factory: factory) }
-        _ = Meter(label: "foundry_connections", factory: factory)
-        _ = Meter(label: "foundry_socket_joins_waiting", factory: factory)
-    }
-
-    /// A client turned away by a limit (`foundry_refusals_total{reason}`).
-    func refused(_ refusal: Refusal) {
-        Counter(label: "foundry_refusals_total", dimensions: [("reason", refusal.reason)], factory: factory).increment()
-    }
-
-    /// A connection closed because its client took too long (`foundry_connection_timeouts_total{phase}`).
-    func timedOut(_ phase: String) {
-        Counter(label: "foundry_connection_timeouts_total", dimensions: [("phase", phase)], factory: factory).increment()
-    }
-
-    /// `foundry_connections`: connections held now, HTTP and WebSocket (refused ones not counted).
-    func connectionOpened() {
-        Meter(label: "foundry_connections", factory: factory).increment()
-    }
-
-    func connectionClosed() {
-        Meter(label: "foundry_connections", factory: factory).decrement()
-    }
-
-    /// `foundry_socket_joins_waiting`: sockets waiting for their turn to join.
-    func joinsWaiting(_ count: Int) {
-        Meter(label: "foundry_socket_joins_waiting", factory: factory).set(count)
-    }
-}
-
 extension Timer {
     func record(duration: Duration) {
         let (seconds, attoseconds) = duration.components

@@ -53,8 +53,10 @@ struct ConnectionLimitTests {
         let (alice, bob) = (try await TestServer().token("alice"), try await TestServer().token("bob"))
         let report = try await blocking {
             // 512 descriptors: 256 kept for the store and the watcher, 240 connections served, 16 more refused at once.
-            let server = try ServerProcess(root: root, lockTTL: 60, arguments: ["--max-connections-per-address", "50"],
-                                           wrapper: ["/usr/bin/prlimit", "--nofile=512:512", "--"])
+            // Timeouts long enough that no connection of the siege ends by them, however slowly it runs.
+            let server = try ServerProcess(root: root, lockTTL: 60, arguments: [
+                "--max-connections-per-address", "50", "--request-header-timeout", "600", "--keep-alive-timeout", "600",
+            ], wrapper: ["/usr/bin/prlimit", "--nofile=512:512", "--"])
             defer { server.kill(SIGTERM) }
             return try DescriptorSiege(server: server, alice: alice, bob: bob).run()
         }
