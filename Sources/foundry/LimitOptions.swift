@@ -32,11 +32,13 @@ struct LimitOptions: ParsableArguments {
     var rateBurst = LimitOptions.defaults.changeBurst
     @Option(help: "Socket joins and leaves writing their audit lines at once.")
     var joinConcurrency = LimitOptions.defaults.concurrentJoins
-    @Option(help: "Socket joins that may wait for their turn; more are closed with 1013.")
+    @Option(help: "Seconds a socket join may expect to wait for its turn; one that would wait longer is closed with 1013.")
+    var maxJoinWait = LimitOptions.defaults.maxJoinWait
+    @Option(help: "Socket joins that may wait for their turn at most; more are closed with 1013.")
     var maxQueuedJoins = LimitOptions.defaults.maxQueuedJoins
 
     func validate() throws {
-        let times = [requestHeaderTimeout, keepAliveTimeout, requestBodyTimeout, sendTimeout, rateLimit]
+        let times = [requestHeaderTimeout, keepAliveTimeout, requestBodyTimeout, sendTimeout, rateLimit, maxJoinWait]
         let counts = [minBodyRate, maxConnectionsPerAddress, maxSocketsPerUser, maxSocketsPerSession, maxRequestsPerUser, maxQueuedJoins]
         guard times.allSatisfy({ $0 >= 0 }), counts.allSatisfy({ $0 >= 0 }), rateBurst >= 1, joinConcurrency >= 1, (maxConnections ?? 1) >= 1 else {
             throw ValidationError("timeouts, rates and limits must be ≥ 0 (0: off), --rate-burst, --join-concurrency and --max-connections ≥ 1")
@@ -58,6 +60,7 @@ struct LimitOptions: ParsableArguments {
         limits.changesPerSecond = rateLimit
         limits.changeBurst = rateBurst
         limits.concurrentJoins = joinConcurrency
+        limits.maxJoinWait = maxJoinWait
         limits.maxQueuedJoins = maxQueuedJoins
         return limits
     }

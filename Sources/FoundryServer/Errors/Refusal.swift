@@ -18,7 +18,7 @@ enum Refusal: Error, Sendable, Equatable {
     case tooManyRequests(user: String, limit: Int)
     /// One user's changes came faster than `--rate-limit` allows.
     case rateLimited(user: String, retryAfter: Int)
-    /// `--max-queued-joins` sockets wait to join already.
+    /// Too many sockets wait to join (`--max-join-wait`, `--max-queued-joins`).
     case joinsQueued(waiting: Int, retryAfter: Int)
 
     /// The `reason` label of `foundry_refusals_total`.

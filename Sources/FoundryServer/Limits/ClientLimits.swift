@@ -25,7 +25,7 @@ struct ClientLimits: Sendable {
         sockets = SocketLedger(perUser: settings.maxSocketsPerUser, perSession: settings.maxSocketsPerSession)
         requests = RequestLedger(perUser: settings.maxRequestsPerUser)
         changes = ChangeRateLimiter(rate: settings.changesPerSecond, burst: settings.changeBurst)
-        joins = JoinQueue(permits: settings.concurrentJoins, limit: settings.maxQueuedJoins, metrics: metrics)
+        joins = JoinQueue(permits: settings.concurrentJoins, limit: settings.maxQueuedJoins, maxWait: settings.maxJoinWait, metrics: metrics)
         self.metrics = metrics
         log = RefusalLog(logger: logger)
     }

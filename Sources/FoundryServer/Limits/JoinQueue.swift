@@ -14,6 +14,8 @@ actor JoinQueue {
     let permits: Int
     /// `--max-queued-joins` (0: no limit).
     let limit: Int
+    /// `--max-join-wait` in seconds (0: no limit).
+    let maxWait: Double
     private let metrics: FoundryMetrics
     private var running = 0
     private var joins: [CheckedContinuation<Void, Never>] = []
@@ -21,9 +23,10 @@ actor JoinQueue {
     /// A moving average of how long a turn takes, in seconds.
     private var turnSeconds = 0.005
 
-    init(permits: Int, limit: Int, metrics: FoundryMetrics) {
+    init(permits: Int, limit: Int, maxWait: Double, metrics: FoundryMetrics) {
         self.permits = max(1, permits)
         self.limit = limit
+        self.maxWait = maxWait
         self.metrics = metrics
     }
 
@@ -33,7 +36,7 @@ actor JoinQueue {
             running += 1
             return nil
         }
-        if kind == .join, limit > 0, joins.count >= limit {
+        if kind == .join, (limit > 0 && joins.count >= limit) || (maxWait > 0 && expectedWait > maxWait) {
             return .joinsQueued(waiting: joins.count, retryAfter: retryAfter())
         }
         await withCheckedContinuation { continuation in
@@ -45,6 +48,10 @@ actor JoinQueue {
         }
         return nil
     }
+
+    /// Joins and leaves waiting for their turn now.
+    var waitingJoins: Int { joins.count }
+    var waitingLeaves: Int { leaves.count }
 
     /// Ends a turn that took `duration`, handing it to the next in line.
     func leave(after duration: Duration) {
@@ -60,8 +67,13 @@ actor JoinQueue {
         }
     }
 
+    /// Seconds a join coming now would wait for its turn, at the pace of the last turns.
+    private var expectedWait: Double {
+        Double(joins.count + leaves.count) * turnSeconds / Double(permits)
+    }
+
     private func retryAfter() -> Int {
-        let wait = max(1, Int((Double(joins.count) * turnSeconds / Double(permits)).rounded(.up)))
+        let wait = max(1, Int(expectedWait.rounded(.up)))
         return wait + Int.random(in: 0...wait)
     }
 }

@@ -52,8 +52,13 @@ public struct ServerLimits: Sendable {
     /// Socket joins and leaves writing their audit lines at once, server-wide
     /// (the I/O pool has 16 threads: the rest stay free for HTTP).
     public var concurrentJoins = 4
-    /// Joins waiting for their turn; more are closed with 1013 and a retry hint.
-    public var maxQueuedJoins = 1000
+    /// The longest a join may expect to wait for its turn (the joins ahead
+    /// of it, at the pace joins have been taking); one that would wait
+    /// longer is closed with 1013 and a retry hint. So a storm is admitted
+    /// as fast as the disk allows, and told to come back only past that.
+    public var maxJoinWait: TimeInterval = 30
+    /// Joins that may wait at most, however fast they go (a bound on memory).
+    public var maxQueuedJoins = 10_000
 
     public init() {}
 }

@@ -84,6 +84,38 @@ struct LimitPartsTests {
         #expect(await order.names == ["save1", "save2", "save3", "save4", "join", "save5"])
     }
 
+    @Test("A join is refused once the joins ahead of it would take longer than the longest wait; leaves never are, and go first")
+    func joinQueueBoundsTheWait() async {
+        // Until a turn ends, the queue reckons 5 ms a turn: two waiting joins are 10 ms ahead, three 15 ms.
+        let queue = JoinQueue(permits: 1, limit: 0, maxWait: 0.012, metrics: FoundryMetrics())
+        #expect(await queue.enter(.join) == nil)
+        let order = OrderLog()
+        var waiting: [Task<Void, Never>] = []
+        for index in 0..<3 {
+            waiting.append(Task {
+                #expect(await queue.enter(.join) == nil)
+                await order.append("join\(index)")
+                await queue.leave(after: .milliseconds(5))
+            })
+            while await queue.waitingJoins < index + 1 { await Task.yield() }
+        }
+        let refused = await queue.enter(.join)
+        guard case .joinsQueued(waiting: 3, let retry)? = refused else {
+            Issue.record("the fourth join was not refused: \(String(describing: refused))")
+            return
+        }
+        #expect((1...2).contains(retry), "1 s of wait ahead (15 ms, rounded up), plus up to as much again")
+        let leave = Task {
+            #expect(await queue.enter(.leave) == nil)
+            await order.append("leave")
+            await queue.leave(after: .milliseconds(5))
+        }
+        while await queue.waitingLeaves < 1 { await Task.yield() }
+        await queue.leave(after: .milliseconds(5))
+        for task in waiting + [leave] { await task.value }
+        #expect(await order.names == ["leave", "join0", "join1", "join2"])
+    }
+
     @Test("A refusal's close reason names its code and retry hint and fits a close frame")
     func closeReasons() {
         let long = Refusal.tooManySockets(user: String(repeating: "u", count: 200), limit: 64)

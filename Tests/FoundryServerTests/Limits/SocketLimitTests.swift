@@ -62,6 +62,7 @@ struct SocketLimitTests {
         let server = try await TestServer {
             $0.limits.concurrentJoins = 1
             $0.limits.maxQueuedJoins = 1
+            $0.limits.maxJoinWait = 0
         }
         defer { server.cleanup() }
         try await server.run { api in

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 
 /// The request timeouts on real connections to the built `foundry serve`
@@ -94,6 +97,21 @@ struct TimeoutTests {
             #expect(try snapshot(server.root) == before)
             #expect(FileManager.default.contents(atPath: server.root + "/onco/audit.jsonl") == audit)
             #expect(!server.log.contains("request failed"), "the cut-off request is not a server error")
+        }
+    }
+
+    @Test("At shutdown a connection with no request in progress is closed at once, not when its timeout ends")
+    func shutdownClosesWaitingConnections() async throws {
+        try await Self.withServer(["--request-header-timeout", "600", "--keep-alive-timeout", "600"]) { server, _ in
+            let silent = try RawHTTP(port: server.port)
+            defer { silent.close() }
+            let idle = try RawHTTP(port: server.port)
+            defer { idle.close() }
+            #expect(try idle.request("GET", "/health").status == 200)
+            Glibc.kill(server.pid, SIGTERM)
+            #expect(silent.readToEnd() == Data())
+            #expect(idle.readToEnd() == Data())
+            #expect(eventually { !server.isRunning }, "the server did not stop")
         }
     }
 }
