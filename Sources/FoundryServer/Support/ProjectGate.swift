@@ -56,7 +56,7 @@ actor ProjectGate {
         }
     }
 
-    /// Calls waiting for `project`'s permit.
+    /// How many calls for `project` wait for a permit (a test observes the gate with it).
     func waiting(_ project: String) -> Int {
         queues[project].map { $0.changes.count + $0.background.count } ?? 0
     }

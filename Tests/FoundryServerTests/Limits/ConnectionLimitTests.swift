@@ -24,7 +24,7 @@ struct ConnectionLimitTests {
                 let otherStatus = try other.request("GET", "/health").status
                 held[0].close()
                 // Once the server has seen the close, the address has room again.
-                let again = eventually {
+                let again = pollUntil {
                     guard let connection = try? RawHTTP(port: port, source: "127.0.0.3") else { return false }
                     defer { connection.close() }
                     return (try? connection.request("GET", "/health").status) == 200

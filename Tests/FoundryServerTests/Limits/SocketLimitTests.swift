@@ -48,7 +48,7 @@ struct SocketLimitTests {
 
                 // Once the server has seen one of alice's sockets close, she may open one again.
                 open.removeFirst()
-                #expect(eventually { (try? Self.socket(port, alice, session: "c"))?.nextMessage("SNAPSHOT") != nil })
+                #expect(pollUntil { (try? Self.socket(port, alice, session: "c"))?.nextMessage("SNAPSHOT") != nil })
                 withExtendedLifetime((open, other)) {}
             }
             let metrics = try await api.request(.get, "/metrics", token: nil).text
@@ -74,7 +74,7 @@ struct SocketLimitTests {
             let held = try WriteLoadTests.holdMutexes(of: ["onco"], root: root)
             let waiting = try (0..<2).map { try Self.socket(port, alice, session: "tab-\($0)") }
             try await blocking {
-                #expect(eventually { (try? metric("foundry_socket_joins_waiting", port: port)) == 1 })
+                #expect(pollUntil { (try? serverMetric("foundry_socket_joins_waiting", port: port)) == 1 })
             }
             let refused = try Self.socket(port, alice, session: "tab-2").nextClose()
             #expect(refused?.code == 1013 && refused?.reason.hasPrefix("SERVER_BUSY retry_after=") == true, "\(String(describing: refused))")

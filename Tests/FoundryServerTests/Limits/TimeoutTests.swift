@@ -49,7 +49,7 @@ struct TimeoutTests {
             #expect(reply.headers["connection"] == "close")
             #expect(silent == Data(), "a connection that sent nothing gets no answer, only the close")
             #expect(took >= .seconds(1))
-            #expect(try metric(#"foundry_connection_timeouts_total{phase="header"}"#, port: server.port) == 2)
+            #expect(try serverMetric(#"foundry_connection_timeouts_total{phase="header"}"#, port: server.port) == 2)
             #expect(try BlockingHTTP.request(port: server.port, "GET", "/health", token: nil).status == 200)
         }
     }
@@ -73,8 +73,8 @@ struct TimeoutTests {
             #expect(connection.readToEnd() == Data(), "the idle connection is closed without a word")
             #expect(ContinuousClock.now - asked >= .seconds(1))
             #expect(waiting.readToEnd() == Data(), "the first connection went idle after its answer, and was closed too")
-            #expect(try metric(#"foundry_connection_timeouts_total{phase="idle"}"#, port: server.port) == 2)
-            #expect(try metric(#"foundry_connection_timeouts_total{phase="header"}"#, port: server.port) == 0)
+            #expect(try serverMetric(#"foundry_connection_timeouts_total{phase="idle"}"#, port: server.port) == 2)
+            #expect(try serverMetric(#"foundry_connection_timeouts_total{phase="header"}"#, port: server.port) == 0)
         }
     }
 
@@ -93,7 +93,7 @@ struct TimeoutTests {
             let reply = try BlockingHTTP.parse(answer)
             #expect(reply.status == 408 && reply.errorCode == "REQUEST_TIMEOUT")
             #expect(ContinuousClock.now - start >= .seconds(1))
-            #expect(try metric(#"foundry_connection_timeouts_total{phase="body"}"#, port: server.port) == 1)
+            #expect(try serverMetric(#"foundry_connection_timeouts_total{phase="body"}"#, port: server.port) == 1)
             #expect(try snapshot(server.root) == before)
             #expect(FileManager.default.contents(atPath: server.root + "/onco/audit.jsonl") == audit)
             #expect(!server.log.contains("request failed"), "the cut-off request is not a server error")
@@ -111,7 +111,7 @@ struct TimeoutTests {
             Glibc.kill(server.pid, SIGTERM)
             #expect(silent.readToEnd() == Data())
             #expect(idle.readToEnd() == Data())
-            #expect(eventually { !server.isRunning }, "the server did not stop")
+            #expect(pollUntil { !server.isRunning }, "the server did not stop")
         }
     }
 }

@@ -89,7 +89,7 @@ struct DescriptorSiege {
 
         attackers.forEach { $0.close() }
         attackers.removeAll()
-        _ = eventually {
+        _ = pollUntil {
             guard let connection = try? RawHTTP(port: port, source: "127.0.0.2") else { return false }
             defer { connection.close() }
             report.bobAfterwards = (try? connection.request("GET", "/projects/onco", token: bob).status) ?? 0

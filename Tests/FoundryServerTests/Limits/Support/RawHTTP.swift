@@ -83,7 +83,7 @@ struct RawHTTP: Sendable {
 
 /// The server's `/metrics` value of `name` (a sample line's name with its labels, e.g.
 /// `foundry_connection_timeouts_total{phase="header"}`), 0 when absent.
-func metric(_ name: String, port: Int) throws -> Double {
+func serverMetric(_ name: String, port: Int) throws -> Double {
     let text = try BlockingHTTP.request(port: port, "GET", "/metrics", token: nil).text
     let line = text.split(separator: "\n").first { $0.hasPrefix(name + " ") }
     return line.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
@@ -91,7 +91,7 @@ func metric(_ name: String, port: Int) throws -> Double {
 
 /// Polls `condition` every 20 ms until it holds; `false` after `seconds`
 /// (a failure detector: the condition is one the server reaches for sure).
-func eventually(within seconds: Double = 30, _ condition: () throws -> Bool) rethrows -> Bool {
+func pollUntil(within seconds: Double = 30, _ condition: () throws -> Bool) rethrows -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if try condition() { return true }
