@@ -4,10 +4,11 @@
 /// sockets reconnect at once (a network blip), at most `permits` of them do
 /// their disk work at a time, so the other threads of the I/O pool stay
 /// free for HTTP. Leaves go before waiting joins (they release locks others
-/// wait for), and are never refused. A join finding `limit` joins waiting
-/// already is refused with a retry hint: the wait ahead of it, estimated
-/// from how long joins take, plus as much again at random, so that a crowd
-/// told to come back does not come back all at once.
+/// wait for), and are never refused. A join is refused with a retry hint
+/// when the wait ahead of it, at the pace turns have been ending
+/// (`JoinPace`), exceeds `maxWait`, or when `limit` joins wait already; the
+/// hint is that wait plus as much again at random, so that a crowd told to
+/// come back does not come back all at once.
 actor JoinQueue {
     enum Kind: Sendable { case join, leave }
 
@@ -20,11 +21,11 @@ actor JoinQueue {
     private var running = 0
     private var joins: [CheckedContinuation<Void, Never>] = []
     private var leaves: [CheckedContinuation<Void, Never>] = []
-    /// A moving average of how long a turn takes, in seconds.
-    private var turnSeconds = 0.005
+    private var pace: JoinPace
 
     init(permits: Int, limit: Int, maxWait: Double, metrics: FoundryMetrics) {
         self.permits = max(1, permits)
+        pace = JoinPace(permits: max(1, permits))
         self.limit = limit
         self.maxWait = maxWait
         self.metrics = metrics
@@ -55,8 +56,7 @@ actor JoinQueue {
 
     /// Ends a turn that took `duration`, handing it to the next in line.
     func leave(after duration: Duration) {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        turnSeconds = 0.9 * turnSeconds + 0.1 * seconds
+        pace.turnEnded(after: duration, at: .now, busy: !joins.isEmpty || !leaves.isEmpty)
         if !leaves.isEmpty {
             leaves.removeFirst().resume()
         } else if !joins.isEmpty {
@@ -69,7 +69,7 @@ actor JoinQueue {
 
     /// Seconds a join coming now would wait for its turn, at the pace of the last turns.
     private var expectedWait: Double {
-        Double(joins.count + leaves.count) * turnSeconds / Double(permits)
+        Double(joins.count + leaves.count) * pace.secondsPerTurn
     }
 
     private func retryAfter() -> Int {

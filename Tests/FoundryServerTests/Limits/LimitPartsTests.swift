@@ -116,6 +116,23 @@ struct LimitPartsTests {
         #expect(await order.names == ["leave", "join0", "join1", "join2"])
     }
 
+    @Test("The join pace is the time between ends of turns while the queue is busy, else a turn's time over the turns running at once")
+    func joinPace() {
+        var pace = JoinPace(permits: 4)
+        #expect(pace.secondsPerTurn == 0.005 / 4)
+        let start = ContinuousClock.now
+        pace.turnEnded(after: .milliseconds(40), at: start, busy: false)
+        #expect(abs(pace.secondsPerTurn - (0.9 * 0.005 + 0.1 * 0.04) / 4) < 1e-9, "never busy: the turn's time over four")
+        pace.turnEnded(after: .milliseconds(40), at: start + .milliseconds(100), busy: true)
+        pace.turnEnded(after: .milliseconds(40), at: start + .milliseconds(120), busy: true)
+        #expect(abs(pace.secondsPerTurn - 0.02) < 1e-9, "busy: 20 ms between two ends")
+        pace.turnEnded(after: .milliseconds(40), at: start + .milliseconds(130), busy: true)
+        #expect(abs(pace.secondsPerTurn - (0.9 * 0.02 + 0.1 * 0.01)) < 1e-9)
+        pace.turnEnded(after: .milliseconds(40), at: start + .seconds(60), busy: false)
+        pace.turnEnded(after: .milliseconds(40), at: start + .seconds(61), busy: true)
+        #expect(abs(pace.secondsPerTurn - (0.9 * 0.02 + 0.1 * 0.01)) < 1e-9, "an idle spell is not counted as pace")
+    }
+
     @Test("A refusal's close reason names its code and retry hint and fits a close frame")
     func closeReasons() {
         let long = Refusal.tooManySockets(user: String(repeating: "u", count: 200), limit: 64)

@@ -72,11 +72,11 @@ struct SocketLimitTests {
             let (port, root) = (api.port, server.root)
             // The first join waits for the project's flock (its audit line), the second for the first.
             let held = try WriteLoadTests.holdMutexes(of: ["onco"], root: root)
-            let waiting = try (0..<2).map { try Self.socket(port, alice, session: "tab-\($0)") }
-            try await blocking {
+            let (waiting, refused) = try await blocking {
+                let waiting = try (0..<2).map { try Self.socket(port, alice, session: "tab-\($0)") }
                 #expect(pollUntil { (try? serverMetric("foundry_socket_joins_waiting", port: port)) == 1 })
+                return (waiting, try Self.socket(port, alice, session: "tab-2").nextClose())
             }
-            let refused = try Self.socket(port, alice, session: "tab-2").nextClose()
             #expect(refused?.code == 1013 && refused?.reason.hasPrefix("SERVER_BUSY retry_after=") == true, "\(String(describing: refused))")
             // HTTP elsewhere is not held up meanwhile.
             #expect(try await api.request(.put, "/projects/quiet/locks/system_prompt", token: alice).status == .ok)
