@@ -40,7 +40,11 @@ public enum FoundryServer {
         }
         let authority = try await TokenAuthority(secret: secret, jwks: jwks, provider: configuration.provider, policy: configuration.tokenPolicy)
         let metrics = FoundryMetrics()
-        let api = FoundryAPI(workspace: workspace, io: io, authority: authority, configuration: configuration, metrics: metrics, watcher: watcher, logger: logger, standby: standby)
+        let limits = try ClientLimits(configuration.limits, descriptorLimit: OpenFileLimit.current, metrics: metrics, logger: logger)
+        let api = FoundryAPI(
+            workspace: workspace, io: io, authority: authority, configuration: configuration, metrics: metrics, limits: limits,
+            watcher: watcher, logger: logger, standby: standby
+        )
         let registry = HubRegistry(workspace: workspace, io: reads, configuration: configuration)
         let router = Router(context: FoundryRequestContext.self)
         api.register(on: router)
@@ -52,7 +56,11 @@ public enum FoundryServer {
         return Application(
             router: router,
             server: HTTPServerBuilder { responder in FoundryChildChannel(responder: responder, gateway: gateway) },
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "coreason-foundry"),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "coreason-foundry",
+                // Past the hard ceiling the server stops accepting: no `accept` ever meets EMFILE (docs/limits.md).
+                availableConnectionsDelegate: MaximumAvailableConnections(limits.connections.ceiling.hard, logger: logger)
+            ),
             services: [realtime, RunService(supervisor: api.runs), CheckpointService(workspace: workspace, io: io, interval: configuration.checkpointInterval, logger: logger),
                        ProviderWarmUp(authority: authority)],
             logger: logger

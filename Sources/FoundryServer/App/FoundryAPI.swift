@@ -22,11 +22,14 @@ public struct FoundryAPI: Sendable {
     let runs: RunSupervisor
     /// Set when the server was started with `--standby`.
     let standby: Standby?
+    /// Connection, socket and rate limits (docs/limits.md).
+    let limits: ClientLimits
 
     init(workspace: Workspace, io: BlockingIO, authority: TokenAuthority, configuration: ServerConfiguration,
-         metrics: FoundryMetrics, watcher: WorkspaceWatcher, logger: Logger, standby: Standby? = nil) {
+         metrics: FoundryMetrics, limits: ClientLimits, watcher: WorkspaceWatcher, logger: Logger, standby: Standby? = nil) {
         self.standby = standby
         self.logger = logger
+        self.limits = limits
         self.workspace = workspace
         self.io = io
         self.authority = authority
@@ -42,6 +45,7 @@ public struct FoundryAPI: Sendable {
         if let standby { router.middlewares.add(StandbyMiddleware(standby: standby)) }
         router.middlewares.add(AuthMiddleware(authority: authority))
         router.middlewares.add(ProjectChangeMiddleware())
+        router.middlewares.add(ClientLimitMiddleware(limits: limits))
         addHealthRoutes(to: router)
         addProjectRoutes(to: router)
         addDraftRoutes(to: router)

@@ -10,6 +10,7 @@ extension FoundryMetrics {
         .save, .broadcast,
         .watcherEvents, .watcherOverflows,
         .httpRequests, .httpRequestDuration,
+        .refusals, .connectionTimeouts, .connections, .socketJoinsWaiting,
     ]
 
     /// Bounds of the latency histograms: 100 µs to 5 s.

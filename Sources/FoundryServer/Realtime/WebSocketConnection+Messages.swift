@@ -18,6 +18,12 @@ extension WebSocketConnection {
             return await hub.reply(connection, .error, ["code": "UNKNOWN_TYPE", "message": .string("unknown message type '\(parsed.type)'"), "ref": ref])
         }
         if kind == .ping { return await hub.reply(connection, .pong, ["ref": ref]) }
+        if let refusal = api.limits.changes.take(caller.user) {
+            api.limits.refused(refusal)
+            return await hub.reply(connection, .error, [
+                "code": .string(refusal.code), "message": .string(refusal.message), "retry_after": .int(refusal.retryAfter), "ref": ref,
+            ])
+        }
         do {
             let field = try FieldName(parsed.field ?? "")
             let ttl = min(max(parsed.ttlSeconds ?? api.configuration.lockTTL, 1), 86_400)

@@ -43,11 +43,31 @@ struct WebSocketConnection: Sendable {
         await BlockingIO.$changingProject.withValue(ticket.project.rawValue) { await body() }
     }
 
+    /// The same for the socket's join and leave, which give way to changes
+    /// waiting at the project's gate: a reconnect storm must not hold up saves.
+    func joiningProject<T: Sendable>(_ body: () async -> T) async -> T {
+        await BlockingIO.$inBackground.withValue(true) { await changingProject(body) }
+    }
+
     /// Checks that the caller may read the project, records
     /// `socket.connected` and joins the hub, which sends the first frames
     /// (`SNAPSHOT`, or the replay of `?since=`). `nil`, with the socket
-    /// closed and the reason given, when the project cannot be joined.
+    /// closed and the reason given, when the project cannot be joined, or
+    /// when too many sockets wait to join (1013 with a retry hint).
     func open() async -> Session? {
+        switch await api.limits.joins.inTurn(.join, { await join() }) {
+        case .success(let session):
+            return session
+        case .failure(let refusal):
+            api.limits.refused(refusal)
+            outbox.close(refusal.closeCode, reason: refusal.closeReason)
+            return nil
+        }
+    }
+
+    /// `open` in its turn: nothing is recorded for a socket that closed while it waited.
+    private func join() async -> Session? {
+        guard outbox.channel.isActive, !outbox.isClosing else { return nil }
         let session: Session
         do {
             let store = try await api.project(ticket.project, for: .read, caller: caller)
@@ -75,6 +95,10 @@ struct WebSocketConnection: Sendable {
     /// Leaves the hub, records `socket.disconnected`, and releases the
     /// session's locks if no other socket of the session is left.
     func close(_ session: Session, ending: Ending) async {
+        _ = await api.limits.joins.inTurn(.leave) { await leave(session, ending: ending) }
+    }
+
+    private func leave(_ session: Session, ending: Ending) async {
         api.metrics.socketClosed(project: ticket.project.rawValue)
         let departure = await session.hub.leave(id, session: caller.session)
         let ending = departure.evicted ? .evicted : ending

@@ -10,6 +10,8 @@ import NIOPosix
 public struct BlockingIO: Sendable {
     /// The project the current request changes, if any.
     @TaskLocal static var changingProject: String?
+    /// Whether the current work gives way to changes at the project's gate (a socket's join or leave).
+    @TaskLocal static var inBackground = false
 
     /// Blocking calls one project's changes may have on the pool at once:
     /// one, since they take turns on the project's flock anyway.
@@ -28,7 +30,7 @@ public struct BlockingIO: Sendable {
 
     public func run<T: Sendable>(_ body: @Sendable @escaping () throws -> T) async throws -> T {
         guard let project = Self.changingProject else { return try await pool.runIfActive(body) }
-        await gate.enter(project)
+        await gate.enter(project, priority: Self.inBackground ? .background : .change)
         do {
             let result = try await pool.runIfActive(body)
             await gate.leave(project)

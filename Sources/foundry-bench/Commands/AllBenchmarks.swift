@@ -13,6 +13,7 @@ struct AllBenchmarks: AsyncParsableCommand {
             ("hash", HashBenchmark.self), ("diff", DiffBenchmark.self), ("save", SaveBenchmark.self),
             ("concurrent", ConcurrentSaveBenchmark.self), ("lock", LockBenchmark.self), ("file-event", FileEventBenchmark.self),
             ("console", ConsoleBenchmark.self), ("tarball", TarballBenchmark.self), ("idle", IdleSocketBenchmark.self),
+            ("abuse", AbuseBenchmark.self),
         ]
     }
 

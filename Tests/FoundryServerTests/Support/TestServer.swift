@@ -19,6 +19,11 @@ struct TestServer {
     init(maxBodyBytes: Int = 1 << 20, configure: (inout ServerConfiguration) -> Void = { _ in }) async throws {
         root = NSTemporaryDirectory() + "foundry-server-" + UUID().uuidString
         var configuration = ServerConfiguration(root: root, port: 0, maxBodyBytes: maxBodyBytes, lockTTL: 60, jwtSecret: Self.secret)
+        // HummingbirdTesting's client keeps one connection for a whole test and
+        // never reconnects, where a real client reconnects to a server that closed
+        // an idle connection. The tests of the timeouts set their own.
+        configuration.limits.requestHeaderTimeout = 0
+        configuration.limits.keepAliveTimeout = 0
         configure(&configuration)
         self.configuration = configuration
         authority = try await TokenAuthority(secret: Self.secret)

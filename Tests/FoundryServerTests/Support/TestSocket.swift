@@ -147,8 +147,8 @@ final class TestSocket: Sendable {
 final class RawWebSocket: Sendable {
     let fd: Int32
 
-    init(port: Int, path: String, receiveBuffer: Int32? = nil) throws {
-        fd = try connectLoopback(port: port, receiveBuffer: receiveBuffer)
+    init(port: Int, path: String, receiveBuffer: Int32? = nil, source: String? = nil) throws {
+        fd = try connectLoopback(port: port, receiveBuffer: receiveBuffer, source: source)
         let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
         _ = request.withCString { send(fd, $0, strlen($0), 0) }
