@@ -31,6 +31,7 @@ extension Workspace {
                 let audited = try store.auditMissingVersionsLocked(now: now)
                 if !audited.isEmpty { repairs.append("\(id): audit entries added for versions \(audited)") }
                 if try store.auditMissingFreezeLocked(now: now) { repairs.append("\(id): audit entry added for its freeze") }
+                if try store.locks.repairTokenCounterLocked() { repairs.append("\(id): fencing-token counter brought up to the largest lock token on disk") }
                 let annotations = try store.auditMissingAnnotationsLocked(now: now)
                 if !annotations.isEmpty { repairs.append("\(id): audit entries added for \(annotations.joined(separator: ", "))") }
             }
