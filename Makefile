@@ -8,7 +8,7 @@ PORT   ?= 8080
 CONFIG ?= debug
 # RUNNER: the test runner command (default: the fixture runner of the tour; RUNNER= for none)
 RUNNER ?= fixtures/runner/bec-runner.sh {payload} {run}
-DEBS   := pkg-config libinotifytools0-dev libxxhash-dev libssl-dev zlib1g-dev patch rsync jq curl openssl
+DEBS   := pkg-config libinotifytools0-dev libxxhash-dev libssl-dev zlib1g-dev patch rsync jq curl openssl strace xfsprogs
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 CLUSTER_DEBS := haproxy lsyncd rsync restic socat util-linux

@@ -28,6 +28,7 @@ public final class GroupCommit: Sendable {
         var failures: [UInt64: StoreError] = [:]
         var waiters: [UInt64: [CheckedContinuation<Void, any Error>]] = [:]
         var flusherStarted = false
+        var held = false
         var rounds = 0
         var paths = 0
     }
@@ -104,10 +105,28 @@ public final class GroupCommit: Sendable {
         condition.locked { (state.value.rounds, state.value.paths) }
     }
 
+    /// Holds the next round back until `release()` (tests: plans submitted
+    /// meanwhile are certain to share it).
+    func hold() {
+        condition.locked { state.value.held = true }
+    }
+
+    func release() {
+        condition.locked {
+            state.value.held = false
+            condition.broadcast()
+        }
+    }
+
+    /// Whether the round of `ticket` has finished.
+    func isDone(_ ticket: FlushTicket) -> Bool {
+        condition.locked { state.value.finishedRound >= ticket.round }
+    }
+
     private func flushLoop() {
         while true {
             let (round, plan): (UInt64, FlushPlan) = condition.locked {
-                while !state.value.hasPending { condition.wait() }
+                while !state.value.hasPending || state.value.held { condition.wait() }
                 let taken = (state.value.nextRound, state.value.pending)
                 state.value.pending = FlushPlan()
                 state.value.hasPending = false
