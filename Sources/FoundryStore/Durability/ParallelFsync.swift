@@ -12,8 +12,13 @@ import Glibc
 /// calling `fsync` on three paths in a row pays three flushes; three threads
 /// calling it at once pay about one.
 enum ParallelFsync {
-    /// The helper threads, started on first use and kept for the process.
-    private static let helpers = FsyncHelpers(count: 8)
+    /// The helper threads, started on first use and kept for the process:
+    /// `FOUNDRY_FSYNC_HELPERS` of them (default 8; 0 flushes one path after
+    /// the other on the calling thread).
+    private static let helpers: FsyncHelpers? = {
+        let count = ProcessInfo.processInfo.environment["FOUNDRY_FSYNC_HELPERS"].flatMap { Int($0) } ?? 8
+        return count > 0 ? FsyncHelpers(count: count) : nil
+    }()
 
     /// Flushes every path (files and directories alike) and returns when all
     /// are durable. A path that no longer exists is skipped (a directory
@@ -24,7 +29,7 @@ enum ParallelFsync {
         switch paths.count {
         case 0: return
         case 1: try syncPath(paths[0])
-        default: try helpers.run(paths.count) { try syncPath(paths[$0]) }
+        default: try run(paths.count) { try syncPath(paths[$0]) }
         }
     }
 
@@ -33,7 +38,7 @@ enum ParallelFsync {
         switch descriptors.count {
         case 0: return
         case 1: try syncDescriptor(descriptors[0].fd, path: descriptors[0].path)
-        default: try helpers.run(descriptors.count) { try syncDescriptor(descriptors[$0].fd, path: descriptors[$0].path) }
+        default: try run(descriptors.count) { try syncDescriptor(descriptors[$0].fd, path: descriptors[$0].path) }
         }
     }
 
@@ -45,9 +50,18 @@ enum ParallelFsync {
             try sync(paths)
             return
         }
-        try helpers.run(count) { index in
+        try run(count) { index in
             if index < files.count { try syncDescriptor(files[index].fd, path: files[index].path) } else { try syncPath(paths[index - files.count]) }
         }
+    }
+
+    /// Runs `work(0..<count)` on the helpers and this thread, or one after the other.
+    private static func run(_ count: Int, _ work: @escaping (Int) throws -> Void) throws {
+        guard let helpers else {
+            for index in 0..<count { try work(index) }
+            return
+        }
+        try helpers.run(count, work)
     }
 
     static func syncPath(_ path: String) throws {

@@ -37,6 +37,7 @@ extension ProjectStore {
         let blobs = stagingBlobs()
         defer { blobs.discard() }
         let entries = Dictionary(uniqueKeysWithValues: try fields.map { ($0.rawValue, try blobs.entry(for: $0, text: $1)) })
+        if !groupCommit.ordering.isJournalled { try blobs.flush() }
         return try mutex.commit(auditedIn: audit, via: groupCommit) { writes -> StoredDraft? in
             try requireOpenLocked()
             let head = try self.head()?.record.fields ?? [:]

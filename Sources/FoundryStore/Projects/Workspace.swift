@@ -73,6 +73,7 @@ public final class Workspace: Sendable {
         let blobs = building.stagingBlobs()
         defer { blobs.discard() }
         let fields = try Dictionary(uniqueKeysWithValues: request.fields.map { ($0.rawValue, try blobs.entry(for: $0, text: $1)) })
+        if !building.groupCommit.ordering.isJournalled { try blobs.flush() }
         // Everything inside the temp directory is durable before it is renamed into place.
         _ = try building.mutex.commit(auditedIn: building.audit, via: building.groupCommit) { writes in
             try building.audit.appendLocked(AuditEvent(.projectCreated, by: identity, data: ["name": .string(name)]), to: writes, now: now)
