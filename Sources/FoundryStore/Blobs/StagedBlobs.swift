@@ -23,14 +23,9 @@ final class StagedBlobs {
     /// Hashes `text` as field `name` and stages its blob unless one with the
     /// same bytes exists already.
     func entry(for name: FieldName, text: String) throws -> FieldEntry {
-        let data = Data(text.utf8)
-        let format = FieldFormat(fieldName: name.rawValue)
-        let hash = Digest.sha256(data)
-        if !files.contains(where: { $0.path == store.layout.blob(hash) }) { try stage(data, hash: hash) }
-        return FieldEntry(
-            sha256: hash, xxh3: Digest.xxh3(data), size: data.count, format: format,
-            problem: FieldValidator.problem(in: text, format: format)
-        )
+        let entry = FieldEntry(describing: text, as: name)
+        if !files.contains(where: { $0.path == store.layout.blob(entry.sha256) }) { try stage(Data(text.utf8), hash: entry.sha256) }
+        return entry
     }
 
     private func stage(_ data: Data, hash: String) throws {

@@ -16,6 +16,24 @@ extension ProjectStore {
         var blobs: StagedBlobs?
     }
 
+    /// Stores `text` as a blob at once (durably) and describes it as field
+    /// `name`: for a version written outside `ChangeWrites`, with
+    /// `commitLocked(_:now:)`.
+    func entry(for name: FieldName, text: String) throws -> FieldEntry {
+        try blobs.put(Data(text.utf8))
+        return FieldEntry(describing: text, as: name)
+    }
+
+    /// `commitLocked(_:in:now:)` as a change of its own, durable on return.
+    /// Call with the mutex held.
+    func commitLocked(_ pending: PendingVersion, now: Date = Date()) throws -> StoredDraft {
+        let writes = ChangeWrites(commit: groupCommit)
+        defer { writes.discardUnplaced() }
+        let stored = try commitLocked(pending, in: writes, now: now)
+        try groupCommit.submit(writes.plan).wait()
+        return stored
+    }
+
     /// Starts staging the blobs of a change's new texts (`StagedBlobs.entry(for:text:)`).
     func stagingBlobs() -> StagedBlobs {
         StagedBlobs(store: blobs)

@@ -7,10 +7,8 @@ struct GroupCommitTests {
     /// A file with a line appended, as an audit append leaves it.
     private func appendedFile(_ directory: TemporaryDirectory, _ name: String) throws -> String {
         let path = directory.path + "/" + name
-        let handle = try #require(FileHandle(forWritingAtPath: path) ?? {
-            FileManager.default.createFile(atPath: path, contents: nil)
-            return FileHandle(forWritingAtPath: path)
-        }())
+        if !FileManager.default.fileExists(atPath: path) { #expect(FileManager.default.createFile(atPath: path, contents: nil)) }
+        let handle = try #require(FileHandle(forWritingAtPath: path))
         try handle.seekToEnd()
         try handle.write(contentsOf: Data("line\n".utf8))
         try handle.close()
