@@ -21,6 +21,7 @@ public enum FoundryServer {
         configuration: ServerConfiguration, workspace: Workspace, watcher: WorkspaceWatcher, logger: Logger = Logger(label: "foundry")
     ) async throws -> some ApplicationProtocol {
         let io = BlockingIO()
+        logger.notice("durability: \(GroupCommit.forFileSystem(of: workspace.root).ordering) (docs/durability.md)")
         let standby = configuration.standby ? try Standby(workspace: workspace, io: io, logger: logger, secret: configuration.jwtSecret) : nil
         if standby?.isPrimary ?? true {
             for repair in try workspace.recover() { logger.notice("recovery: \(repair)") }
