@@ -75,8 +75,10 @@ extension AuditLog {
     func forEachLine(_ fd: Int32, forwardFrom offset: Int, size: Int, _ body: (Data) -> Bool) throws {
         var position = offset
         var carry = Data()
+        var chunkSize = 8 * 1024
         while position < size {
-            var chunk = try FileIO.read(fd, offset: position, count: min(64 * 1024, size - position), path: path)
+            var chunk = try FileIO.read(fd, offset: position, count: min(chunkSize, size - position), path: path)
+            chunkSize = min(chunkSize * 2, 256 * 1024)
             guard !chunk.isEmpty else { return }
             position += chunk.count
             if !carry.isEmpty {
@@ -101,8 +103,11 @@ extension AuditLog {
         // Bytes from a line's end back to where the chunks read so far begin: the line's start is earlier.
         var pending = Data()
         var skippedTorn = end < size
+        // A page of a few entries is a few kilobytes: read that much first, more as it goes on.
+        var chunkSize = 8 * 1024
         while position > 0 {
-            let start = max(0, position - 64 * 1024)
+            let start = max(0, position - chunkSize)
+            chunkSize = min(chunkSize * 2, 256 * 1024)
             var chunk = try FileIO.read(fd, offset: start, count: position - start, path: path)
             position = start
             chunk.append(pending)
