@@ -21,7 +21,7 @@ public struct BlockingIO: Sendable {
     /// - Parameter threads: how many blocking calls run at once. A thread
     ///   waiting for a flush costs no CPU, and the project gate lets each
     ///   project have one: 64 lets the changes of 64 projects flush at once.
-    public init(threads: Int = 64) {
+    public init(threads: Int = 16) {
         pool = NIOThreadPool(numberOfThreads: threads)
         pool.start()
     }

@@ -13,6 +13,7 @@ public struct FlushTicket: Sendable {
     public func durable() async throws {
         try await commit.durable(self)
     }
+
 }
 
 /// The outcome of a change that has been decided and written but may not

@@ -9,10 +9,14 @@ import Glibc
 ///
 /// A change submits its `FlushPlan` before it lets go of its project's
 /// mutex and gets a ticket: the number of the round that will cover it.
-/// One flusher thread runs the rounds one after the other; a round takes
-/// every plan submitted since the previous round started, flushes their
-/// paths together (`ParallelFsync`), and then answers every ticket it
-/// covered. While a round runs, the next one fills up.
+/// Rounds run one after the other: a round takes every plan submitted since
+/// the previous round started, flushes their paths together
+/// (`ParallelFsync`), and then answers every ticket it covered. While a
+/// round runs, the next one fills up. A flusher thread runs the rounds of
+/// changes that wait without a thread (the server's, which goes on with the
+/// project's next change meanwhile); a thread that blocks for its change
+/// (`wait`) runs the round itself when no round is running, which spares it
+/// two thread wake-ups.
 ///
 /// Rounds finish in the order they were numbered, so a change acknowledged
 /// after round n also has every change submitted before it durable: a
@@ -29,6 +33,8 @@ public final class GroupCommit: Sendable {
         var waiters: [UInt64: [CheckedContinuation<Void, any Error>]] = [:]
         var flusherStarted = false
         var held = false
+        /// A round is being flushed (by the flusher thread or by a change's own thread).
+        var running = false
         var rounds = 0
         var paths = 0
     }
@@ -77,8 +83,23 @@ public final class GroupCommit: Sendable {
         }
     }
 
+    /// Runs the round of `ticket` on this thread when nothing is being
+    /// flushed and that round has not begun: the change that would otherwise
+    /// hand its flush to the flusher thread and wait for it to be woken makes
+    /// it itself. Changes submitted meanwhile by others join the round, as
+    /// they would the flusher's. Returns at once when a round is running.
+    private func runIfIdle(_ ticket: FlushTicket) {
+        let taken: (UInt64, FlushPlan)? = condition.locked {
+            let state = state.value
+            guard !state.running, !state.held, state.hasPending, state.nextRound == ticket.round else { return nil }
+            return takeRound()
+        }
+        if let (round, plan) = taken { run(round, plan) }
+    }
+
     /// Blocks until the round of `ticket` has finished; throws its failure.
     func wait(_ ticket: FlushTicket) throws {
+        runIfIdle(ticket)
         let failure: StoreError? = condition.locked {
             while state.value.finishedRound < ticket.round { condition.wait() }
             return state.value.failures[ticket.round]
@@ -126,34 +147,46 @@ public final class GroupCommit: Sendable {
     private func flushLoop() {
         while true {
             let (round, plan): (UInt64, FlushPlan) = condition.locked {
-                while !state.value.hasPending || state.value.held { condition.wait() }
-                let taken = (state.value.nextRound, state.value.pending)
-                state.value.pending = FlushPlan()
-                state.value.hasPending = false
-                state.value.nextRound += 1
-                return taken
+                while !state.value.hasPending || state.value.held || state.value.running { condition.wait() }
+                return takeRound()
             }
-            var failure: StoreError?
-            do {
-                for step in plan.steps(for: ordering) { try ParallelFsync.sync(step) }
-            } catch let error as StoreError {
-                failure = error
-            } catch {
-                failure = .io(path: "", operation: "fsync", errno: EIO)
-            }
-            let waiters: [CheckedContinuation<Void, any Error>] = condition.locked {
-                state.value.finishedRound = round
-                state.value.rounds += 1
-                state.value.paths += plan.steps(for: ordering).reduce(0) { $0 + $1.count }
-                if let failure { state.value.failures[round] = failure }
-                // Failures are kept for sync waiters still to wake; a thousand rounds is far beyond any of them.
-                state.value.failures = state.value.failures.filter { $0.key + 1000 > round }
-                condition.broadcast()
-                return state.value.waiters.removeValue(forKey: round) ?? []
-            }
-            for waiter in waiters {
-                if let failure { waiter.resume(throwing: failure) } else { waiter.resume() }
-            }
+            run(round, plan)
+        }
+    }
+
+    /// Takes every plan submitted so far as the next round. Call with the lock held.
+    private func takeRound() -> (UInt64, FlushPlan) {
+        let taken = (state.value.nextRound, state.value.pending)
+        state.value.pending = FlushPlan()
+        state.value.hasPending = false
+        state.value.nextRound += 1
+        state.value.running = true
+        return taken
+    }
+
+    /// Flushes a round taken by `takeRound`, then answers its tickets.
+    private func run(_ round: UInt64, _ plan: FlushPlan) {
+        var failure: StoreError?
+        do {
+            for step in plan.steps(for: ordering) { try ParallelFsync.sync(step) }
+        } catch let error as StoreError {
+            failure = error
+        } catch {
+            failure = .io(path: "", operation: "fsync", errno: EIO)
+        }
+        let waiters: [CheckedContinuation<Void, any Error>] = condition.locked {
+            state.value.finishedRound = round
+            state.value.running = false
+            state.value.rounds += 1
+            state.value.paths += plan.steps(for: ordering).reduce(0) { $0 + $1.count }
+            if let failure { state.value.failures[round] = failure }
+            // Failures are kept for sync waiters still to wake; a thousand rounds is far beyond any of them.
+            state.value.failures = state.value.failures.filter { $0.key + 1000 > round }
+            condition.broadcast()
+            return state.value.waiters.removeValue(forKey: round) ?? []
+        }
+        for waiter in waiters {
+            if let failure { waiter.resume(throwing: failure) } else { waiter.resume() }
         }
     }
 }
