@@ -8,7 +8,7 @@ PORT   ?= 8080
 CONFIG ?= debug
 # RUNNER: the test runner command (default: the fixture runner of the tour; RUNNER= for none)
 RUNNER ?= fixtures/runner/bec-runner.sh {payload} {run}
-DEBS   := pkg-config libinotifytools0-dev libxxhash-dev libssl-dev zlib1g-dev patch rsync jq curl openssl python3 fuse3 libfuse3-dev
+DEBS   := pkg-config libinotifytools0-dev libxxhash-dev libssl-dev zlib1g-dev patch rsync jq curl openssl python3 fuse3 libfuse3-dev strace xfsprogs
 # PyPI packages the tests use: mfusepy mounts the power-loss file system (scripts/powerloss_fs.py)
 PIPS   := mfusepy>=3.1,<4
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -22,6 +22,7 @@ public enum FoundryServer {
         configuration: ServerConfiguration, workspace: Workspace, watcher: WorkspaceWatcher, io: BlockingIO = BlockingIO(),
         logger: Logger = Logger(label: "foundry")
     ) async throws -> some ApplicationProtocol {
+        logger.notice("durability: \(GroupCommit.forFileSystem(of: workspace.root).ordering) (docs/durability.md)")
         let standby = configuration.standby ? try Standby(workspace: workspace, io: io, logger: logger, secret: configuration.jwtSecret) : nil
         if standby?.isPrimary ?? true {
             for repair in try workspace.recover() { logger.notice("recovery: \(repair)") }

@@ -21,6 +21,8 @@ public struct BlockingIO: Sendable {
     private let gate = ProjectGate(permits: BlockingIO.permitsPerProject)
 
     /// Threads of a pool made without a count: the server's pool for changes.
+    /// A thread waiting for a flush costs no CPU, and the project gate lets
+    /// each project have one, so this many projects flush at once.
     public static let defaultThreads = 16
 
     public init(threads: Int = BlockingIO.defaultThreads) {
