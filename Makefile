@@ -8,7 +8,7 @@ PORT   ?= 8080
 CONFIG ?= debug
 # RUNNER: the test runner command (default: the fixture runner of the tour; RUNNER= for none)
 RUNNER ?= fixtures/runner/bec-runner.sh {payload} {run}
-DEBS   := pkg-config libinotifytools0-dev libxxhash-dev libssl-dev zlib1g-dev patch rsync jq curl openssl fuse3 libfuse3-dev
+DEBS   := pkg-config libinotifytools0-dev libxxhash-dev libssl-dev zlib1g-dev patch rsync jq curl openssl python3 fuse3 libfuse3-dev strace xfsprogs
 # PyPI packages the tests use: mfusepy mounts the power-loss file system (scripts/powerloss_fs.py)
 PIPS   := mfusepy>=3.1,<4
 # the browser tests' headless Chromium, its WebDriver, and a Python venv for Selenium
@@ -17,7 +17,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 CLUSTER_DEBS := haproxy lsyncd rsync restic socat util-linux
 
-.PHONY: deps browser-deps build serve test fuzz cluster-deps cluster-test clean
+.PHONY: deps browser-deps build serve test soak fuzz cluster-deps cluster-test clean
 
 # install_missing: apt-get install the Debian packages of $(1) that are not installed yet
 define install_missing
@@ -45,11 +45,17 @@ build: deps
 serve: build
 	$$($(SWIFT) build -c $(CONFIG) --show-bin-path)/foundry serve --root $(ROOT) --host $(HOST) --port $(PORT) $(if $(RUNNER),--runner '$(RUNNER)')
 
-## test: build everything once, then run every test target, then the browser tests
+## test: check the Markdown links (and the checker), build everything once, then run every test target, then the browser tests
 test: deps browser-deps
+	scripts/check-links
+	python3 -m unittest discover -s scripts/tests -q
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	scripts/browser-tests
+
+## soak: `make test` RUNS times (default 10) in a fresh clone of HEAD, half of them beside a CPU hog
+soak:
+	scripts/soak-tests $(or $(RUNS),10)
 
 ## fuzz: schemathesis (PyPI) against a live server, driven by the served OpenAPI document
 fuzz: deps

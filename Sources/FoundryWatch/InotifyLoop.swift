@@ -27,7 +27,7 @@ final class InotifyLoop {
         configuration.control.markStarted()
         var buffer = [UInt8](repeating: 0, count: 256 * 1024)
         while true {
-            let state = configuration.control.state.withLock { $0 }
+            let state = configuration.control.takeState()
             if state.stopping { break }
             var fds = [pollfd(fd: configuration.wakeReader, events: Int16(POLLIN), revents: 0)]
             if !state.paused { fds.append(pollfd(fd: configuration.descriptor, events: Int16(POLLIN), revents: 0)) }

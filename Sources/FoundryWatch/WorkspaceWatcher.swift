@@ -18,12 +18,16 @@ import Synchronization
 /// `IN_*` masks its header brings in.
 public final class WorkspaceWatcher: Sendable {
     public let events: AsyncStream<WatchEvent>
-    private let control: WatchControl
+    let control: WatchControl
+    /// The kernel's `max_queued_events` when this watcher's inotify instance
+    /// was made: the instance keeps that limit for its life.
+    package let queueLimit: Int
 
     /// Starts watching `root` (which must exist) on a new thread.
     public init(root: String) throws {
         let (events, continuation) = AsyncStream.makeStream(of: WatchEvent.self, bufferingPolicy: .unbounded)
         self.events = events
+        queueLimit = InotifyQueue.currentLimit
         let descriptor = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
         guard descriptor >= 0 else { throw WatchError.inotify(errno: errno) }
         var pipeEnds: [Int32] = [0, 0]
@@ -55,12 +59,6 @@ public final class WorkspaceWatcher: Sendable {
     public var isRunning: Bool {
         control.state.withLock { $0.started && !$0.finished }
     }
-
-    /// Test hook: while paused, the thread does not read inotify, so the
-    /// kernel queue can fill up and overflow.
-    package func setPaused(_ paused: Bool) {
-        control.request { $0.paused = paused }
-    }
 }
 
 /// Why a watcher could not start.
@@ -86,6 +84,8 @@ final class WatchControl: Sendable {
         var paused = false
         var started = false
         var finished = false
+        /// Callers of `pause()` waiting for the thread to confirm it stopped reading.
+        var pauseWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     let state = Mutex(State())
@@ -120,7 +120,12 @@ final class WatchControl: Sendable {
 
     /// Called by the thread last, after closing its descriptors.
     func markStopped() {
-        state.withLock { $0.finished = true }
+        let waiters = state.withLock { state in
+            state.finished = true
+            defer { state.pauseWaiters = [] }
+            return state.pauseWaiters
+        }
+        for waiter in waiters { waiter.resume() }
         close(wakeWriter)
         stopped.signal()
     }

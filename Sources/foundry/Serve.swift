@@ -10,6 +10,7 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var root: RootOption
     @OptionGroup var tokens: TokenPolicyOptions
+    @OptionGroup(title: "Timeouts and limits (docs/limits.md)") var limits: LimitOptions
     @Option(help: "A JWKS file with RS256/ES256 public keys (each with kid and alg) accepted besides the HS256 secret.")
     var jwks: String?
     @Option(help: "An OpenID Connect issuer URL: its keys are found by discovery (/.well-known/openid-configuration → jwks_uri) and refetched on rotation.")
@@ -74,6 +75,7 @@ struct Serve: AsyncParsableCommand {
         configuration.pingInterval = pingInterval
         configuration.tokenPolicy = tokens.policy
         configuration.jwksPath = jwks
+        configuration.limits = limits.limits
         guard runner.map({ !$0.trimmingCharacters(in: .whitespaces).isEmpty }) ?? true, runnerGrace >= 0, runLogCap >= 1024 else {
             throw ValidationError("--runner must not be empty, --runner-grace must be ≥ 0 and --run-log-cap ≥ 1024")
         }

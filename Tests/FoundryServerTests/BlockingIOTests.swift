@@ -27,15 +27,15 @@ struct BlockingIOTests {
             }
         }
         func waitFor(_ name: String) async {
-            for _ in 0..<1000 where !trace.names.contains(name) { try? await Task.sleep(for: .milliseconds(10)) }
+            #expect(await eventually { trace.names.contains(name) }, "\(name) never ran")
         }
         let first = change("a", "a1", blocking: true)
         await waitFor("a1")
         let second = change("a", "a2")
+        // a2 is known to wait at the gate, holding no thread, before b1 is sent.
+        #expect(await eventually { await io.waitingAtGate("a") == 1 })
         let other = change("b", "b1")
         await waitFor("b1")
-        // Three idle threads: without the gate a2 would have started by now.
-        try await Task.sleep(for: .milliseconds(300))
         #expect(trace.names == ["a1", "b1"])
         release.signal()
         for task in [first, second, other] { try await task.value }

@@ -48,7 +48,9 @@ struct CommandLineTests {
         let attributes = try FileManager.default.attributesOfItem(atPath: root + "/.foundry/jwt-secret")
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
 
-        let configuration = ServerConfiguration(root: root, port: 0)
+        var configuration = ServerConfiguration(root: root, port: 0)
+        // HummingbirdTesting's client connects before the test's first request and never reconnects (see TestServer).
+        configuration.limits.requestHeaderTimeout = 0
         let app = try await FoundryServer.makeApplication(configuration: configuration)
         try await app.test(.live) { client in
             let accepted = try await client.executeRequest(uri: "/projects", method: .get, headers: [.authorization: "Bearer \(token)"], body: nil)

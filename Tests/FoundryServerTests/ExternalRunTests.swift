@@ -30,7 +30,7 @@ struct ExternalRunTests {
             let console = server.root + "/onco/runs/\(run)/console.log"
             let shell = "echo direct >> '\(console)'; printf '%s\\n' '{\"stream\": \"stderr\", \"text\": \"from a file\\n\", \"ts\": \"2026-11-25T09:30:00.000Z\"}' >> '\(console)'"
             #expect(try await RunFixture.shell(shell) == 0)
-            #expect(await RunFixture.eventually {
+            #expect(await eventually {
                 RunFixture.lines(bob, run: run).count == 3
             })
             let lines = RunFixture.lines(bob, run: run).map(\.line)

@@ -12,8 +12,12 @@ struct ObservabilityTests {
     static func samples(_ api: APIClient) async throws -> [String: Double] {
         let response = try await api.request(.get, "/metrics", token: nil)
         #expect(response.status == .ok)
+        return samples(in: response.text)
+    }
+
+    static func samples(in text: String) -> [String: Double] {
         var samples: [String: Double] = [:]
-        for line in response.text.split(separator: "\n") where !line.hasPrefix("#") {
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
             samples[String(line[..<space])] = value
         }
@@ -48,13 +52,51 @@ struct ObservabilityTests {
             #expect(during[#"foundry_http_requests_total{route="/projects/{id}/locks/**",method="PUT",status="423"}"#] == 1)
 
             socket.close()
-            _ = await socket.waitForEnd()
-            var after = try await Self.samples(api)
-            for _ in 0..<50 where after["foundry_websocket_connections"] != 0 {
-                try await Task.sleep(for: .milliseconds(100))
-                after = try await Self.samples(api)
+            #expect(await socket.waitForEnd(), "the client did not close its connection")
+            // The gauge drops as the server notices the close.
+            #expect(await eventually { (try? await Self.samples(api))?["foundry_websocket_connections"] == 0 })
+        }
+    }
+
+    @Test("A fresh server's /metrics shows every family with HELP and TYPE: gauges and counters at 0, histograms with empty buckets")
+    func metricsFromTheStart() async throws {
+        let server = try await TestServer()
+        defer { server.cleanup() }
+        try await server.run { api in
+            let response = try await api.request(.get, "/metrics", token: nil)
+            #expect(response.status == .ok)
+            let lines = Set(response.text.split(separator: "\n").map(String.init))
+            // The families the operations documentation lists, and any the sources add to the list.
+            let documented = [
+                "foundry_websocket_connections": "gauge", "foundry_websocket_connections_by_project": "gauge",
+                "foundry_lock_requests_total": "counter", "foundry_lock_hold_seconds": "histogram", "foundry_save_seconds": "histogram",
+                "foundry_broadcast_seconds": "histogram", "foundry_watcher_events_total": "counter", "foundry_watcher_overflows_total": "counter",
+                "foundry_http_requests_total": "counter", "foundry_http_request_seconds": "histogram",
+            ]
+            let listed = Dictionary(FoundryMetrics.families.map { ($0.name, $0.kind.typeName) }, uniquingKeysWith: { first, _ in first })
+            #expect(Set(documented.keys).isSubset(of: listed.keys), "missing from FoundryMetrics.families: \(Set(documented.keys).subtracting(listed.keys))")
+            for (name, type) in listed {
+                #expect(lines.contains("# TYPE \(name) \(type)"), "no TYPE line for \(name)")
+                #expect(lines.contains { $0.hasPrefix("# HELP \(name) ") && $0.count > "# HELP \(name) ".count + 10 }, "no HELP text for \(name)")
             }
-            #expect(after["foundry_websocket_connections"] == 0)
+
+            let samples = Self.samples(in: response.text)
+            #expect(samples["foundry_websocket_connections"] == 0)
+            #expect(samples["foundry_watcher_overflows_total"] == 0)
+            for outcome in ["granted", "refreshed", "denied"] {
+                #expect(samples[#"foundry_lock_requests_total{outcome="\#(outcome)"}"#] == 0, "\(outcome)")
+            }
+            for kind in WatcherEventLabel.allCases {
+                #expect(samples[#"foundry_watcher_events_total{kind="\#(kind.rawValue)"}"#] == 0, "\(kind)")
+            }
+            for histogram in ["foundry_lock_hold_seconds", "foundry_save_seconds", "foundry_broadcast_seconds"] {
+                let buckets = samples.filter { $0.key.hasPrefix(histogram + "_bucket{") }
+                #expect(buckets.count >= 5 && buckets.values.allSatisfy { $0 == 0 }, "\(histogram): \(buckets)")
+                #expect(buckets[histogram + #"_bucket{le="+Inf"}"#] == 0)
+                #expect(samples[histogram + "_count"] == 0 && samples[histogram + "_sum"] == 0)
+            }
+            // Families whose label values come later have no sample yet, only their HELP and TYPE.
+            #expect(!samples.keys.contains { $0.hasPrefix("foundry_websocket_connections_by_project") || $0.hasPrefix("foundry_http_request") })
         }
     }
 

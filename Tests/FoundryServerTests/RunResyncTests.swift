@@ -24,7 +24,7 @@ struct RunResyncTests {
             let size = try FileManager.default.attributesOfItem(atPath: server.root + "/onco/runs/\(run)/console.log")[.size] as? Int
             #expect(snapshot?["runs"]?.array.first?["console_offset"]?.int == size)
             try await Self.append(api, run, "live\n", stream: "stderr")
-            #expect(await RunFixture.eventually { RunFixture.lines(bob, run: run).count == 4 })
+            #expect(await eventually { RunFixture.lines(bob, run: run).count == 4 })
             let frames = bob.frames.filter { $0.type == "CONSOLE_OUTPUT" }
             #expect(frames.first?["backlog"] == .bool(true))
             #expect(frames.last?["offset"]?.int == size)
@@ -45,26 +45,20 @@ struct RunResyncTests {
             defer { bob.close() }
             let first = try #require(try await RunFixture.start(api, ["external": true]).json["run_id"] as? String)
             try await Self.append(api, first, "before\n")
-            #expect(await RunFixture.eventually { RunFixture.lines(bob, run: first).count == 1 })
+            #expect(await eventually { RunFixture.lines(bob, run: first).count == 1 })
 
             // Overflow the kernel queue first, so that what follows is lost, not merely late.
-            watcher.setPaused(true)
+            await watcher.pause()
             let locks = server.root + "/onco/locks"
-            try await blocking {
-                for index in 0..<9000 {
-                    let path = locks + "/burst\(index).lock"
-                    _ = FileManager.default.createFile(atPath: path, contents: nil)
-                    unlink(path)
-                }
-            }
+            try await blocking { try watcher.overflowQueue(in: locks) }
             for index in 0..<3 { try await Self.append(api, first, "missed \(index)\n") }
             let alice = try await server.token("alice")
             #expect(try await api.request(.post, "/projects/onco/runs/\(first)/finish", token: alice, json: ["exit_status": 1]).status == .ok)
             let second = try #require(try await RunFixture.start(api, ["external": true]).json["run_id"] as? String)
             try await Self.append(api, second, "second\n")
-            watcher.setPaused(false)
+            watcher.resume()
 
-            let resync = try #require(await bob.next("RESYNC", within: 20))
+            let resync = try #require(await bob.next("RESYNC"))
             #expect(resync["runs"]?.array.map { $0["run"]?.string } == [second])
             let texts = RunFixture.lines(bob, run: first).map { $0.line["text"]?.string ?? "" }
             #expect(texts == ["before\n", "missed 0\n", "missed 1\n", "missed 2\n"])
@@ -75,7 +69,7 @@ struct RunResyncTests {
             #expect(bob.frames.filter { $0.type == "RUN_STARTED" }.map { $0["run"]?.string } == [first, second])
 
             try await Self.append(api, second, "after\n")
-            #expect(await RunFixture.eventually { RunFixture.lines(bob, run: second).count == 2 })
+            #expect(await eventually { RunFixture.lines(bob, run: second).count == 2 })
             #expect(RunFixture.lines(bob, run: second).last?.frame["offset"]?.int == RunFixture.lines(bob, run: second).first?.frame["end"]?.int)
         }
     }

@@ -9,7 +9,10 @@ struct RunTests {
     @Test("A run streams RUN_STARTED, every line in order tagged stdout/stderr, RUN_FINISHED; run.json, payload and audit name what ran")
     func streamsARun() async throws {
         let server = try await TestServer {
-            $0.runner = "cat {payload}/system_prompt; sleep 0.1; echo err1 >&2; sleep 0.1; echo two; sleep 0.1; printf 'err2\\n' >&2; exit 3"
+            // Each line is printed once the one before is in console.log: stdout and
+            // stderr are two pipes, and only this makes their order certain.
+            $0.runner = "cat {payload}/system_prompt; after() { until grep -q \"$1\" {run}/console.log; do sleep 0.01; done; }; "
+                + "after ProtocolGuide; echo err1 >&2; after err1; echo two; after two; printf 'err2\\n' >&2; exit 3"
         }
         defer { server.cleanup() }
         try await server.run { api in
@@ -81,8 +84,10 @@ struct RunTests {
 
     @Test("A socket that joins mid-run gets the backlog, then live lines, with no gap and no duplicate")
     func joinMidRun() async throws {
+        // The runner prints a line every 20 ms until the test creates the gate
+        // file: the run is certainly going when carol joins, and after.
         let server = try await TestServer {
-            $0.runner = #"i=0; while [ $i -lt 40 ]; do echo "line $i"; i=$((i+1)); sleep 0.05; done"#
+            $0.runner = #"i=0; while [ ! -e '\#($0.root)/.runner-gate' ] && [ $i -lt 100000 ]; do echo "line $i"; i=$((i+1)); sleep 0.02; done"#
         }
         defer { server.cleanup() }
         try await server.run { api in
@@ -90,9 +95,8 @@ struct RunTests {
             let (bob, _) = try await RunFixture.socket(api, "bob")
             defer { bob.close() }
             let run = try #require(try await RunFixture.start(api).json["run_id"] as? String)
-            #expect(await bob.next("CONSOLE_OUTPUT", within: 20) { frame in
-                frame["lines"]?.array.contains { $0["text"]?.string == "line 10\n" } == true
-            } != nil)
+            // Lines written apart may be read together into one console entry: look at the text.
+            #expect(await eventually { Self.text(bob, run: run).contains("line 10\n") })
 
             let (carol, snapshot) = try await RunFixture.socket(api, "carol")
             defer { carol.close() }
@@ -100,7 +104,9 @@ struct RunTests {
             #expect(runs.first?["run"]?.string == run)
             #expect(runs.first?["state"]?.string == "running")
             #expect((runs.first?["console_offset"]?.int ?? 0) > 0)
-            #expect(await carol.next("RUN_FINISHED", within: 20) != nil)
+            #expect(await carol.next("CONSOLE_OUTPUT") { $0.seq != nil } != nil, "no live line after the join")
+            #expect(FileManager.default.createFile(atPath: server.root + "/.runner-gate", contents: nil))
+            #expect(await carol.next("RUN_FINISHED") != nil)
 
             let frames = carol.frames.filter { $0.type == "CONSOLE_OUTPUT" }
             let backlog = try #require(frames.first)
@@ -109,15 +115,44 @@ struct RunTests {
             #expect(backlog["offset"]?.int == 0)
             #expect(backlog["end"]?.int == runs.first?["console_offset"]?.int)
             #expect(frames.dropFirst().allSatisfy { $0.seq != nil && $0["backlog"] == nil })
-            #expect(frames.dropFirst().count > 0, "the run was still going when carol joined")
             for (previous, next) in zip(frames, frames.dropFirst()) {
                 #expect(next["offset"]?.int == previous["end"]?.int, "a gap or an overlap between frames")
             }
-            let seen = RunFixture.lines(carol, run: run).map { $0.line["text"]?.string ?? "" }.joined()
             let stored = try RunFixture.consoleLines(server.root, run: run).map { $0["text"] as? String ?? "" }.joined()
-            #expect(seen == stored)
-            #expect(seen == (0..<40).map { "line \($0)\n" }.joined())
-            #expect(RunFixture.lines(bob, run: run).map { $0.line["text"]?.string ?? "" }.joined() == stored)
+            #expect(Self.text(carol, run: run) == stored)
+            #expect(stored == (0..<stored.count { $0 == "\n" }).map { "line \($0)\n" }.joined())
+            #expect(Self.text(bob, run: run) == stored)
+        }
+    }
+
+    /// The console text a socket received for `run`, in order.
+    static func text(_ socket: TestSocket, run: String) -> String {
+        RunFixture.lines(socket, run: run).map { $0.line["text"]?.string ?? "" }.joined()
+    }
+
+    @Test("A runner gets /dev/null and its two pipes, and none of the server's other descriptors")
+    func runnerDescriptors() async throws {
+        let server = try await TestServer { $0.runner = "ls -l /proc/$$/fd" }
+        defer { server.cleanup() }
+        // The test runs in the server's process: a file it holds open without close-on-exec
+        // (as Foundation's Data.write does) must not outlive itself in a runner.
+        let held = server.root + "-held-open"
+        let fd = open(held, O_WRONLY | O_CREAT, 0o600)
+        #expect(fd >= 0)
+        defer { close(fd); unlink(held) }
+        try await server.run { api in
+            try await RunFixture.project(api)
+            let (bob, _) = try await RunFixture.socket(api, "bob")
+            defer { bob.close() }
+            let run = try #require(try await RunFixture.start(api).json["run_id"] as? String)
+            #expect(await bob.next("RUN_FINISHED") { $0["run"]?.string == run } != nil)
+            let listing = Self.text(bob, run: run)
+            let descriptors = listing.split(separator: "\n").compactMap { line in
+                line.split(separator: " ").firstIndex(of: "->").flatMap { Int(line.split(separator: " ")[$0 - 1]) }
+            }
+            #expect(!descriptors.isEmpty, "\(listing)")
+            #expect(descriptors.allSatisfy { $0 <= 2 }, "the runner holds more than stdin, stdout and stderr: \(listing)")
+            #expect(!listing.contains(held), "the runner inherited the test's descriptor: \(listing)")
         }
     }
 
@@ -144,7 +179,8 @@ struct RunTests {
             #expect(cancelled.json["state"] as? String == "cancelled")
             #expect(cancelled.json["signal"] as? Int == 9)
             #expect(cancelled.json["cancelled_by"] as? String == "carol")
-            #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(5), "\(elapsed)")
+            // Not before the grace period; that it did not wait for `sleep 30` is signal 9 above.
+            #expect(elapsed >= .milliseconds(900), "\(elapsed)")
             #expect(RunFixture.liveMembers(ofGroup: pid).isEmpty, "the runner's process group is gone")
             let finished = try #require(await bob.next("RUN_FINISHED"))
             #expect(finished["state"]?.string == "cancelled")
@@ -174,15 +210,13 @@ struct RunTests {
             let (carol, _) = try await RunFixture.socket(api, "carol")
             defer { carol.close() }
             let run = try #require(try await RunFixture.start(api).json["run_id"] as? String)
-            let notice = await bob.next("CONSOLE_OUTPUT", within: 20) { $0["lines"]?.array.contains { $0["stream"]?.string == "system" } == true }
+            let notice = await bob.next("CONSOLE_OUTPUT") { $0["lines"]?.array.contains { $0["stream"]?.string == "system" } == true }
             #expect(notice != nil)
 
             // Meanwhile the server answers and broadcasts as usual.
             let alice = try await server.token("alice")
             for _ in 0..<5 {
-                let clock = ContinuousClock.now
                 #expect(try await api.request(.get, "/projects/onco", token: alice).status == .ok)
-                #expect(ContinuousClock.now - clock < .seconds(2))
             }
             #expect(try await api.request(.put, "/projects/onco/locks/system_prompt", token: alice).status == .ok)
             #expect(await carol.next("LOCK_ACQUIRED") != nil)
@@ -214,7 +248,7 @@ struct RunTests {
             let (bob, _) = try await RunFixture.socket(api, "bob")
             defer { bob.close() }
             let run = try #require(try await RunFixture.start(api).json["run_id"] as? String)
-            let finished = try #require(await bob.next("RUN_FINISHED", within: 60))
+            let finished = try #require(await bob.next("RUN_FINISHED"))
             #expect(finished["state"]?.string == "succeeded", "\(RunFixture.lines(bob, run: run).suffix(3))")
             let lines = RunFixture.lines(bob, run: run).map(\.line)
             #expect(lines.contains { $0["stream"]?.string == "stderr" })

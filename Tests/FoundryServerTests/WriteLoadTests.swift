@@ -1,4 +1,5 @@
 import Foundation
+@testable import FoundryServer
 @testable import FoundryStore
 import HTTPTypes
 import HummingbirdTesting
@@ -15,15 +16,18 @@ struct WriteLoadTests {
     func aBusyProjectDoesNotStallTheOthers() async throws {
         let server = try await TestServer()
         defer { server.cleanup() }
-        try await server.run { api in
+        let io = BlockingIO()
+        try await server.run(io: io) { api in
             let alice = try await server.token("alice")
             try await Self.create(["busy", "quiet"], api: api, token: alice)
             let held = try Self.holdMutexes(of: ["busy"], root: server.root)
             let blocked = Requests(port: api.port, token: alice, (0..<24).map { (.put, "/projects/busy/locks/field-\($0)") })
-            try await Task.sleep(for: .milliseconds(500))
+            // Every one of them has arrived: one waits for the flock on a pool thread, 23 at the gate.
+            #expect(await eventually { await io.waitingAtGate("busy") == 23 }, "the busy project's requests did not pile up at its gate")
+            #expect(await eventually { Self.flockWaiters(on: ["busy"], root: server.root) == 1 })
 
             let elsewhere = Requests(port: api.port, token: alice, [(.get, "/projects/quiet"), (.put, "/projects/quiet/locks/system_prompt")])
-            for _ in 0..<100 where elsewhere.answered < 2 { try await Task.sleep(for: .milliseconds(100)) }
+            #expect(await eventually { elsewhere.answered == 2 })
             let answeredMeanwhile = (elsewhere.answered, blocked.answered)
             held.forEach { close($0) }
             let statuses = try await blocked.statuses()
@@ -46,13 +50,15 @@ struct WriteLoadTests {
             _ = try #require(await socket.next("SNAPSHOT"))
             let held = try Self.holdMutexes(of: busy, root: server.root)
             let blocked = Requests(port: api.port, token: alice, busy.map { (.put, "/projects/\($0)/locks/system_prompt") })
-            try await Task.sleep(for: .milliseconds(500))
+            // Every thread of the I/O pool is known to wait for a busy project's flock.
+            let threads = min(busy.count, BlockingIO.defaultThreads)
+            #expect(await eventually { Self.flockWaiters(on: busy, root: server.root) == threads }, "the pool's threads did not all wait for a flock")
 
             let store = try Workspace(root: server.root).project(try ProjectID("quiet"))
             let lock = FieldLock(field: "system_prompt", user: "outsider", session: "cli", token: 99,
                                  acquiredAt: Timestamp.string(from: Date()), expiresAt: Timestamp.string(from: Date().addingTimeInterval(600)))
             try FileIO.createExclusively(try CanonicalJSON.encode(lock), at: store.layout.lock(try FieldName("system_prompt")))
-            let event = await socket.next("LOCK_ACQUIRED", within: 10)
+            let event = await socket.next("LOCK_ACQUIRED")
             let answeredMeanwhile = blocked.answered
             held.forEach { close($0) }
             let statuses = try await blocked.statuses()
@@ -67,6 +73,15 @@ struct WriteLoadTests {
             let created = try await api.request(.post, "/projects", token: token, json: ["name": id, "id": id, "fields": ["system_prompt": "v1\n"]])
             #expect(created.status == .created)
         }
+    }
+
+    /// How many `flock` calls wait for the mutexes of these projects (`/proc/locks`).
+    static func flockWaiters(on ids: [String], root: String) -> Int {
+        FlockQueue.waiters(onInodes: Set(ids.compactMap { id -> ino_t? in
+            guard let project = try? ProjectID(id) else { return nil }
+            var info = stat()
+            return stat(ProjectLayout(root: root, id: project).mutex, &info) == 0 ? info.st_ino : nil
+        }))
     }
 
     /// Takes each project's mutex (`flock` on `.mutex`); closing the descriptor releases it.

@@ -5,7 +5,7 @@ import Testing
 @testable import FoundryWatch
 
 /// Collects a watcher's events in the background; `next` waits for a
-/// matching one with a deadline, so a missed event fails instead of hanging.
+/// matching one, with a bound, so a missed event fails instead of hanging.
 final class EventReader: Sendable {
     private final class Log: Sendable {
         let events = Mutex<[WatchEvent]>([])
@@ -27,19 +27,35 @@ final class EventReader: Sendable {
 
     var seen: [WatchEvent] { log.events.withLock { $0 } }
 
-    /// The first unconsumed event matching `predicate` within `seconds`; `nil` otherwise.
-    func next(within seconds: Double = 20, where predicate: (WatchEvent) -> Bool) async -> WatchEvent? {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        repeat {
+    /// The first unconsumed event matching `predicate`; `nil` if none came within `seconds`
+    /// (a bound for a failing test, not a guess of how long the event takes).
+    func next(within seconds: Double = 30, where predicate: (WatchEvent) -> Bool) async -> WatchEvent? {
+        await through(within: seconds, where: predicate)?.last
+    }
+
+    /// The unconsumed events up to and including the first matching `predicate`.
+    /// The watcher reports events in the order they happened, so a change
+    /// made after another is a barrier: what the first caused comes before it.
+    func through(within seconds: Double = 30, where predicate: (WatchEvent) -> Bool) async -> [WatchEvent]? {
+        // The bound counts this task's own polls, not the clock: a task left
+        // unscheduled while the whole suite starts must not run out of time unseen.
+        for poll in 0...Int(seconds * 100) {
             let all = seen
             let start = consumed.withLock { $0 }
             if let index = all[start...].firstIndex(where: predicate) {
                 consumed.withLock { $0 = index + 1 }
-                return all[index]
+                return Array(all[start...index])
             }
-            try? await Task.sleep(for: .milliseconds(10))
-        } while ContinuousClock.now < deadline
+            if poll < Int(seconds * 100) { try? await Task.sleep(for: .milliseconds(10)) }
+        }
         return nil
+    }
+}
+
+/// Runs blocking work (a file burst) on a Dispatch thread, off Swift's cooperative pool.
+func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
     }
 }
 
@@ -94,7 +110,10 @@ struct WatcherTests {
         try FileIO.replace(manifest, at: store.layout.manifest)
         #expect(await reader.next { $0.kind == .manifestChanged } != nil)
         try FileIO.replace(manifest, at: store.layout.manifest)
-        #expect(await reader.next(within: 0.5) { $0.kind == .manifestChanged } == nil, "\(reader.seen)")
+        // The same bytes again, then a lock file: the rewrite reported nothing before the lock.
+        #expect(try FileIO.createExclusively(Data("{}".utf8), at: store.layout.locks + "/barrier.lock"))
+        let sinceRewrite = try #require(await reader.through { $0.kind == .lockCreated(field: "barrier") })
+        #expect(!sinceRewrite.contains { $0.kind == .manifestChanged }, "\(sinceRewrite)")
         #expect(reader.seen.allSatisfy { event in
             if case .lockCreated(let field) = event.kind { return !field.hasPrefix(".") }
             return true
@@ -136,7 +155,9 @@ struct WatcherTests {
         #expect(await reader.next { $0.kind == .consoleAppended(run: "r1") } != nil)
         // The same run record again is no news; a changed one is.
         try FileIO.replace(Data(#"{"state": "running"}"#.utf8), at: project + "/runs/r1/run.json")
-        #expect(await reader.next(within: 0.5) { $0.kind == .runChanged(run: "r1") } == nil)
+        try FileIO.replace(Data("{}".utf8), at: project + "/tasks/000002.json")
+        let sinceRewrite = try #require(await reader.through { $0.kind == .annotationAdded(.tasks, sequence: 2) })
+        #expect(!sinceRewrite.contains { $0.kind == .runChanged(run: "r1") }, "\(sinceRewrite)")
         try FileIO.replace(Data(#"{"state": "finished"}"#.utf8), at: project + "/runs/r1/run.json")
         #expect(await reader.next { $0.kind == .runChanged(run: "r1") } != nil)
     }
@@ -149,22 +170,11 @@ struct WatcherTests {
         let watcher = try WorkspaceWatcher(root: root)
         defer { watcher.stop() }
         let reader = EventReader(watcher)
-        watcher.setPaused(true)
-        let limit = Int((try? String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 16384
+        await watcher.pause()
         let locks = store.layout.locks
-        await withCheckedContinuation { continuation in
-            // A long blocking burst: off Swift's cooperative pool, which has one thread per core.
-            DispatchQueue.global().async {
-                for index in 0..<(limit / 2 + 100) {
-                    let path = locks + "/f\(index).lock"
-                    _ = FileManager.default.createFile(atPath: path, contents: nil)
-                    unlink(path)
-                }
-                continuation.resume()
-            }
-        }
-        watcher.setPaused(false)
-        #expect(await reader.next(within: 60) { $0 == WatchEvent(project: "*", kind: .overflow) } != nil, "\(reader.seen.prefix(5)) … \(reader.seen.count)")
+        try await blocking { try watcher.overflowQueue(in: locks) }
+        watcher.resume()
+        #expect(await reader.next { $0 == WatchEvent(project: "*", kind: .overflow) } != nil, "\(reader.seen.prefix(5)) … \(reader.seen.count)")
     }
 
     @Test("Hundreds of watchers start and stop in one process without exhausting inotify instances")

@@ -21,12 +21,13 @@ public enum FoundryServer {
         )
     }
 
-    /// The same, with the watcher supplied (tests hold it to force an overflow).
+    /// The same, with the watcher and the I/O pool supplied (tests hold them
+    /// to force an overflow, or to see requests wait at a project's gate).
     package static func makeApplication(
-        configuration: ServerConfiguration, workspace: Workspace, watcher: WorkspaceWatcher, logger: Logger = Logger(label: "foundry"),
-        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        configuration: ServerConfiguration, workspace: Workspace, watcher: WorkspaceWatcher, io: BlockingIO = BlockingIO(),
+        logger: Logger = Logger(label: "foundry"), onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
-        let io = BlockingIO()
+        logger.notice("durability: \(GroupCommit.forFileSystem(of: workspace.root).ordering) (docs/durability.md)")
         let standby = configuration.standby ? try Standby(workspace: workspace, io: io, logger: logger, secret: configuration.jwtSecret) : nil
         if standby?.isPrimary ?? true {
             for repair in try workspace.recover() { logger.notice("recovery: \(repair)") }
@@ -45,7 +46,11 @@ public enum FoundryServer {
         }
         let authority = try await TokenAuthority(secret: secret, jwks: jwks, provider: configuration.provider, policy: configuration.tokenPolicy)
         let metrics = FoundryMetrics()
-        let api = FoundryAPI(workspace: workspace, io: io, authority: authority, configuration: configuration, metrics: metrics, watcher: watcher, logger: logger, standby: standby)
+        let limits = try ClientLimits(configuration.limits, descriptorLimit: OpenFileLimit.current, metrics: metrics, logger: logger)
+        let api = FoundryAPI(
+            workspace: workspace, io: io, authority: authority, configuration: configuration, metrics: metrics, limits: limits,
+            watcher: watcher, logger: logger, standby: standby
+        )
         let registry = HubRegistry(workspace: workspace, io: reads, configuration: configuration)
         let router = Router(context: FoundryRequestContext.self)
         api.register(on: router)
@@ -57,7 +62,11 @@ public enum FoundryServer {
         return Application(
             router: router,
             server: HTTPServerBuilder { responder in FoundryChildChannel(responder: responder, gateway: gateway) },
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "coreason-foundry"),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "coreason-foundry",
+                // Past the hard ceiling the server stops accepting: no `accept` ever meets EMFILE (docs/limits.md).
+                availableConnectionsDelegate: MaximumAvailableConnections(limits.connections.ceiling.hard, logger: logger)
+            ),
             services: [realtime, RunService(supervisor: api.runs), CheckpointService(workspace: workspace, io: io, interval: configuration.checkpointInterval, logger: logger),
                        ProviderWarmUp(authority: authority)],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },

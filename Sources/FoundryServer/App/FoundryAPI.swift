@@ -22,11 +22,14 @@ public struct FoundryAPI: Sendable {
     let runs: RunSupervisor
     /// Set when the server was started with `--standby`.
     let standby: Standby?
+    /// Connection, socket and rate limits (docs/limits.md).
+    let limits: ClientLimits
 
     init(workspace: Workspace, io: BlockingIO, authority: TokenAuthority, configuration: ServerConfiguration,
-         metrics: FoundryMetrics, watcher: WorkspaceWatcher, logger: Logger, standby: Standby? = nil) {
+         metrics: FoundryMetrics, limits: ClientLimits, watcher: WorkspaceWatcher, logger: Logger, standby: Standby? = nil) {
         self.standby = standby
         self.logger = logger
+        self.limits = limits
         self.workspace = workspace
         self.io = io
         self.authority = authority
@@ -42,6 +45,7 @@ public struct FoundryAPI: Sendable {
         if let standby { router.middlewares.add(StandbyMiddleware(standby: standby)) }
         router.middlewares.add(AuthMiddleware(authority: authority))
         router.middlewares.add(ProjectChangeMiddleware())
+        router.middlewares.add(ClientLimitMiddleware(limits: limits))
         addHealthRoutes(to: router)
         addSessionRoutes(to: router)
         addProjectRoutes(to: router)
@@ -81,7 +85,7 @@ public struct FoundryAPI: Sendable {
     func acquireLock(_ field: FieldName, in store: ProjectStore, for editor: EditorIdentity, ttl: TimeInterval) async throws -> LockTable.Acquisition {
         do {
             // A frozen project is refused by the lock table, under the project mutex.
-            let acquisition = try await io.run { try store.locks.acquire(field, for: editor, ttl: ttl) }
+            let acquisition = try await io.run { store.locks.submitAcquire(field, for: editor, ttl: ttl) }.durable()
             metrics.lockRequest(acquisition.refreshed ? .refreshed : .granted)
             if let expired = acquisition.expiredPredecessor { locksEnded([expired], reason: .expired, project: store.id) }
             let lock = acquisition.lock
@@ -121,11 +125,18 @@ public struct FoundryAPI: Sendable {
     }
 
     func project(_ id: ProjectID, for action: ProjectAction, caller: Caller) async throws -> ProjectStore {
+        try await project(id, for: action, caller: caller) { _ in () }.store
+    }
+
+    /// `project(_:for:caller:)`, then `body` on the same pool thread (one
+    /// hop to the pool instead of two, for a socket's join).
+    func project<T: Sendable>(_ id: ProjectID, for action: ProjectAction, caller: Caller,
+                              then body: @escaping @Sendable (ProjectStore) throws -> T) async throws -> (store: ProjectStore, value: T) {
         let workspace = workspace
         return try await io.run {
             let store = try workspace.project(id)
             try store.authorize(action, user: caller.user)
-            return store
+            return (store, try body(store))
         }
     }
 }

@@ -58,6 +58,8 @@ public struct ServerConfiguration: Sendable {
     public var notaryOptions: NotaryOptions {
         NotaryOptions(keyPath: signingKeyPath, checkpointEvery: checkpointEvery)
     }
+    /// Timeouts, connection limits and rate limits (docs/limits.md).
+    public var limits = ServerLimits()
 
     public init(root: String = "./workspaces", host: String = "127.0.0.1", port: Int = 8080,
                 maxBodyBytes: Int = 16 << 20, lockTTL: TimeInterval = 300, jwtSecret: String? = nil) {

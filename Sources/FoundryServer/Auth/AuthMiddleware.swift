@@ -4,7 +4,7 @@ import HTTPTypes
 import Hummingbird
 
 /// Requires a valid `Authorization: Bearer <JWT>` on every request but
-/// `GET /health`, `GET /metrics`, `GET /openapi.yaml`, the server's public
+/// `GET /health`, `GET /metrics`, `GET /openapi.yaml`, `GET /asyncapi.yaml`, the server's public
 /// keys (`GET /.well-known/foundry-keys.json`) and the web workspace's static
 /// files (`/`, `/web/…`), and records the caller in the context. WebSocket upgrades
 /// (`/ws/…`) may pass the token as `?token=` instead, since browsers cannot
@@ -19,8 +19,9 @@ struct AuthMiddleware: RouterMiddleware {
     let authority: TokenAuthority
     static let sessionHeader = HTTPField.Name("X-Foundry-Session")!
     /// Served without a token: liveness for load balancers, metrics for Prometheus
-    /// (they name projects but hold no content; restrict them at the proxy if needed).
-    static let publicPaths: Set<String> = ["/health", "/metrics", "/openapi.yaml", "/.well-known/foundry-keys.json"]
+    /// (they name projects but hold no content; restrict them at the proxy if needed),
+    /// and the descriptions of the API.
+    static let publicPaths: Set<String> = ["/health", "/metrics", "/openapi.yaml", "/asyncapi.yaml", "/.well-known/foundry-keys.json"]
 
     /// The public paths, and the web workspace's page and files (no project data in them).
     static func isPublic(_ path: String) -> Bool {

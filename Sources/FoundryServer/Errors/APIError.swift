@@ -12,6 +12,8 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
     public var details: [String: String]
     /// The `WWW-Authenticate` value of a 401 (default `Bearer`), e.g. an RFC 9470 step-up challenge.
     public var challenge: String?
+    /// Seconds after which the client may try again: sent as `Retry-After` and `retry_after`.
+    public var retryAfter: Int?
 
     public init(_ status: HTTPResponse.Status, code: String, message: String, details: [String: String] = [:]) {
         self.status = status
@@ -28,12 +30,18 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
     public static func `internal`(_ message: String) -> APIError { APIError(.internalServerError, code: "INTERNAL", message: message) }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if status == .unauthorized { headers[.wwwAuthenticate] = challenge ?? "Bearer" }
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try jsonBody())))
+    }
+
+    /// `{"error": {"code", "message", "retry_after"?, ...details}}`.
+    func jsonBody() throws -> Data {
         var body: [String: String] = details
         body["code"] = code
         body["message"] = message
-        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
-        if status == .unauthorized { headers[.wwwAuthenticate] = challenge ?? "Bearer" }
-        let data = try JSON.encoder.encode(["error": body])
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        if let retryAfter { body["retry_after"] = String(retryAfter) }
+        return try JSON.encoder.encode(["error": body])
     }
 }

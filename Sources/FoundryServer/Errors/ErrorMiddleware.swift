@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 
 /// Turns every error a route throws into the API's JSON error body, so no
 /// client ever sees a bare status or a stack trace.
@@ -27,6 +28,13 @@ struct ErrorMiddleware: RouterMiddleware {
             return error
         case let error as StoreError:
             return error.apiError
+        case let refusal as Refusal:
+            return refusal.apiError
+        case HTTPParserError.invalidEOFState:
+            // The connection ended inside the body: the client went away, or a timeout cut it off.
+            return APIError(.badRequest, code: "INCOMPLETE_REQUEST", message: "the connection ended before the request body was complete")
+        case is HTTPParserError:
+            return APIError(.badRequest, code: "INVALID_REQUEST", message: "the request is not valid HTTP/1.1: \(error)")
         case is NIOTooManyBytesError:
             return APIError(.contentTooLarge, code: "BODY_TOO_LARGE", message: "the request body is larger than the server's limit")
         case let error as HTTPError:

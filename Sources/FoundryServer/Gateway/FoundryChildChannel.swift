@@ -21,6 +21,8 @@ struct FoundryChildChannel: ServerChildChannel, HTTPChannelHandler {
     enum Upgrade: Sendable {
         case http(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
         case webSocket
+        /// A connection limit refused it (`RefusingHandler` answers and closes it).
+        case refused
     }
 
     struct Value: ServerChildChannelValue {
@@ -38,6 +40,7 @@ struct FoundryChildChannel: ServerChildChannel, HTTPChannelHandler {
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
+            guard try admit(channel) else { return Value(upgrade: channel.eventLoop.makeSucceededFuture(.refused), channel: channel) }
             // Decided by `shouldUpgrade`, read by `upgradePipelineHandler`, both on the channel's loop.
             let admission = NIOLoopBoundBox<WebSocketAdmission?>(nil, eventLoop: channel.eventLoop)
             let gateway = gateway
@@ -46,7 +49,7 @@ struct FoundryChildChannel: ServerChildChannel, HTTPChannelHandler {
                 shouldUpgrade: { channel, head in
                     guard let path = WebSocketAdmission.Path(head.uri) else { return channel.eventLoop.makeSucceededFuture(nil) }
                     let promise = channel.eventLoop.makePromise(of: WebSocketAdmission.self)
-                    promise.completeWithTask { await gateway.admit(head, path: path) }
+                    promise.completeWithTask { await gateway.admit(head, path: path, until: channel.closeFuture) }
                     return promise.futureResult.map { admitted in
                         admission.value = admitted
                         return HTTPHeaders()
@@ -55,6 +58,7 @@ struct FoundryChildChannel: ServerChildChannel, HTTPChannelHandler {
                 upgradePipelineHandler: { channel, _ in
                     channel.eventLoop.makeCompletedFuture {
                         guard let admitted = admission.value else { throw ChannelError.inappropriateOperationForState }
+                        try Self.removeTimeouts(from: channel)
                         try channel.pipeline.syncOperations.addHandler(gateway.peer(for: admitted, on: channel, logger: logger))
                         return .webSocket
                     }
@@ -82,6 +86,7 @@ struct FoundryChildChannel: ServerChildChannel, HTTPChannelHandler {
             let upgrade = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
             let upgradeHandler = try channel.pipeline.syncOperations.handler(type: NIOTypedHTTPServerUpgradeHandler<Upgrade>.self)
             try channel.pipeline.syncOperations.addHandler(UpgradeFilter(), position: .before(upgradeHandler))
+            try addTimeouts(to: channel)
             return Value(upgrade: upgrade, channel: channel)
         }
     }
@@ -92,7 +97,7 @@ struct FoundryChildChannel: ServerChildChannel, HTTPChannelHandler {
         do {
             switch try await value.upgrade.get() {
             case .http(let http): await handleHTTP(asyncChannel: http, logger: logger)
-            case .webSocket: return
+            case .webSocket, .refused: return
             }
         } catch {
             logger.debug("connection ended before its first request", metadata: ["error": "\(error)"])

@@ -16,10 +16,12 @@ struct WebSocketGateway: Sendable {
     var configuration: ServerConfiguration { api.configuration }
 
     /// Authenticates the upgrade request like any request (header, or
-    /// `?token=` since browsers cannot set headers on a WebSocket) and reads
-    /// its resume cursor. Whether the caller may read the project is checked
-    /// when the socket opens.
-    func admit(_ head: HTTPRequestHead, path: WebSocketAdmission.Path) async -> WebSocketAdmission {
+    /// `?token=` since browsers cannot set headers on a WebSocket), reads
+    /// its resume cursor, and counts the socket against its user's and
+    /// session's limits until `closed` (1008 beyond them) and the join
+    /// against the user's rate of changes (1013). Whether the caller may
+    /// read the project is checked when the socket opens.
+    func admit(_ head: HTTPRequestHead, path: WebSocketAdmission.Path, until closed: EventLoopFuture<Void>) async -> WebSocketAdmission {
         let refuse = { (code: WebSocketErrorCode, reason: String) in WebSocketAdmission(outcome: .refused(code, reason: String(reason.prefix(120)))) }
         guard let head = try? HTTPRequest(head, secure: false, splitCookie: false) else {
             return refuse(WebSocketAdmission.CloseCode.invalidRequest, "malformed request")
@@ -42,7 +44,25 @@ struct WebSocketGateway: Sendable {
         if let since, since == nil {
             return refuse(WebSocketAdmission.CloseCode.invalidRequest, "'since' must be a sequence number")
         }
+        if let refusal = admitSocket(of: caller, until: closed) { return refuse(refusal.closeCode, refusal.closeReason) }
         return WebSocketAdmission(outcome: .admitted(.init(caller: caller, project: project, since: since ?? nil, epoch: query["epoch"].map(String.init))))
+    }
+
+    /// Counts the socket for its user and session until `closed`, taking a
+    /// token of the user's rate of changes (its join writes an audit line).
+    private func admitSocket(of caller: Caller, until closed: EventLoopFuture<Void>) -> Refusal? {
+        let (limits, user, session) = (api.limits, caller.user, caller.session)
+        if let refusal = limits.sockets.admit(user: user, session: session) {
+            limits.refused(refusal)
+            return refusal
+        }
+        if let refusal = limits.changes.take(user) {
+            limits.sockets.release(user: user, session: session)
+            limits.refused(refusal)
+            return refusal
+        }
+        closed.whenComplete { _ in limits.sockets.release(user: user, session: session) }
+        return nil
     }
 
     /// The channel handler of an upgraded socket.

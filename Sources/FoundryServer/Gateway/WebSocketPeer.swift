@@ -66,7 +66,7 @@ final class WebSocketPeer: ChannelInboundHandler, RemovableChannelHandler {
             if case .refuse(let code, let reason) = purpose { close(code, reason) }
             return
         }
-        work = Task { await connection.changingProject { await connection.open() } }
+        work = Task { await connection.joiningProject { await connection.open() } }
         let peer = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         pinger = context.eventLoop.scheduleRepeatedTask(initialDelay: limits.pingInterval, delay: limits.pingInterval) { _ in
             let (handler, context) = peer.value
@@ -102,7 +102,7 @@ final class WebSocketPeer: ChannelInboundHandler, RemovableChannelHandler {
         if let connection {
             let (previous, ending) = (work, ending)
             work = Task {
-                if let session = await previous?.value { await connection.changingProject { await connection.close(session, ending: ending) } }
+                if let session = await previous?.value { await connection.joiningProject { await connection.close(session, ending: ending) } }
                 return nil
             }
         }

@@ -2,7 +2,7 @@
 /// `{"type": "LOCK_ACQUIRE" | "LOCK_RELEASE" | "LOCK_REFRESH", "field": "…", "ttl_seconds"?: n, "ref"?: "…"}`
 /// or `{"type": "PING"}`. `ref` is echoed in the personal reply.
 struct ClientMessage: Decodable {
-    enum Kind: String, Decodable {
+    enum Kind: String, Decodable, CaseIterable {
         case lockAcquire = "LOCK_ACQUIRE"
         case lockRelease = "LOCK_RELEASE"
         case lockRefresh = "LOCK_REFRESH"

@@ -39,7 +39,7 @@ public struct EventFrame: Sendable, Encodable, Equatable {
 }
 
 /// The event types of the design.
-public enum EventType: String, Sendable, Codable {
+public enum EventType: String, Sendable, Codable, CaseIterable {
     case snapshot = "SNAPSHOT"
     case resync = "RESYNC"
     case userJoined = "USER_JOINED"

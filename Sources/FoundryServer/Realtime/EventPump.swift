@@ -17,7 +17,7 @@ struct EventPump: Sendable {
     func run(_ events: AsyncStream<WatchEvent>) async {
         for await event in events {
             let start = ContinuousClock.now
-            metrics.watcherEvent(kind: event.kind.metricName)
+            metrics.watcherEvent(WatcherEventLabel(event.kind))
             do {
                 if try await handle(event) { metrics.broadcastTook(ContinuousClock.now - start) }
             } catch {
@@ -73,25 +73,5 @@ struct EventPump: Sendable {
         await hub.apply(.annotations(try await missedAnnotations(hub, upTo: state.annotations, store: store)))
         await hub.apply(try await runCatchUp(hub, to: state, in: store))
         await hub.apply(.rescan(state, missedDrafts: missed))
-    }
-}
-
-extension WatchEvent.Kind {
-    /// The `kind` label of `foundry_watcher_events_total`.
-    var metricName: String {
-        switch self {
-        case .projectAppeared: "project_appeared"
-        case .manifestChanged: "manifest_changed"
-        case .draftCreated: "draft_created"
-        case .lockCreated: "lock_created"
-        case .lockChanged: "lock_changed"
-        case .lockReleased: "lock_released"
-        case .annotationAdded(.comments, _): "comment_added"
-        case .annotationAdded(.tasks, _): "task_added"
-        case .annotationAdded(.signatures, _): "signature_added"
-        case .runChanged: "run_changed"
-        case .consoleAppended: "console_appended"
-        case .overflow: "overflow"
-        }
     }
 }

@@ -18,6 +18,12 @@ extension WebSocketConnection {
             return await hub.reply(connection, .error, ["code": "UNKNOWN_TYPE", "message": .string("unknown message type '\(parsed.type)'"), "ref": ref])
         }
         if kind == .ping { return await hub.reply(connection, .pong, ["ref": ref]) }
+        if let refusal = api.limits.changes.take(caller.user) {
+            api.limits.refused(refusal)
+            return await hub.reply(connection, .error, [
+                "code": .string(refusal.code), "message": .string(refusal.message), "retry_after": .int(refusal.retryAfter), "ref": ref,
+            ])
+        }
         do {
             let field = try FieldName(parsed.field ?? "")
             let ttl = min(max(parsed.ttlSeconds ?? api.configuration.lockTTL, 1), 86_400)
@@ -28,15 +34,15 @@ extension WebSocketConnection {
             case .lockAcquire:
                 _ = try await api.acquireLock(field, in: store, for: editor, ttl: ttl)
             case .lockRefresh:
-                let lock = try await api.io.run { () -> FieldLock in
+                let lock = try await api.io.run { () -> Pending<FieldLock> in
                     guard try store.locks.current(field)?.holder == editor else {
                         throw StoreError.lockNotHeld(field: field.rawValue, reason: "only the holder refreshes a lock")
                     }
-                    return try store.locks.acquire(field, for: editor, ttl: ttl).lock
-                }
+                    return store.locks.submitAcquire(field, for: editor, ttl: ttl).map(\.lock)
+                }.durable()
                 await hub.reply(connection, .lockRefreshed, ["field": .string(lock.field), "token": .int(lock.token), "expires_at": .string(lock.expiresAt), "ref": ref])
             case .lockRelease:
-                let lock = try await api.io.run { try store.locks.release(field, by: editor) }
+                let lock = try await api.io.run { store.locks.submitRelease(field, by: editor) }.durable()
                 api.locksEnded([lock], reason: .cancel, project: store.id)
             case .ping:
                 break

@@ -3,9 +3,10 @@ import FoundryStore
 import Hummingbird
 
 extension FoundryAPI {
-    /// `GET /projects/{id}/audit?user=&type=&since=&until=&after=&limit=[&order=newest&before=]`,
-    /// for owners and reviewers: entries exactly as stored, oldest first, or
-    /// newest first with `order=newest` (paged by `before=<next_before>`).
+    /// `GET /projects/{id}/audit?user=&type=&since=&until=&after=&before=&limit=&order=`,
+    /// for owners and reviewers: entries exactly as stored, oldest first
+    /// (`next_after` pages on), or with `order=newest` newest first (`next_before`
+    /// pages back). A page reads about as many lines as it returns.
     func addAuditRoutes(to router: Router<FoundryRequestContext>) {
         router.get("/projects/:id/audit") { request, context -> Response in
             let store = try await project(context, for: .readAudit)
@@ -17,33 +18,34 @@ extension FoundryAPI {
                 }
                 return date
             }
+            let order = query["order"].map(String.init) ?? "oldest"
+            guard order == "oldest" || order == "newest" else {
+                throw APIError.badRequest("INVALID_QUERY", "'order' is 'oldest' or 'newest'")
+            }
             let filter = AuditQuery(
                 user: query["user"].map(String.init), type: query["type"].map(String.init),
                 since: try time("since"), until: try time("until"),
                 after: try query.intValue("after", default: 0, range: 0...Int.max),
-                limit: try query.intValue("limit", default: 100, range: 1...1000)
+                before: try query.optionalInt("before").map { before in
+                    guard before >= 1 else { throw APIError.badRequest("INVALID_QUERY", "'before' must be at least 1") }
+                    return before
+                },
+                limit: try query.intValue("limit", default: 100, range: 1...1000),
+                newestFirst: order == "newest"
             )
-            let order = query["order"].map(String.init) ?? "oldest"
-            guard order == "oldest" || order == "newest" else { throw APIError.badRequest("INVALID_QUERY", "'order' must be 'oldest' or 'newest'") }
-            if order == "newest" {
-                let before: Int? = query["before"] == nil ? nil : try query.intValue("before", default: 1, range: 1...Int.max)
-                let page = try await io.run { try store.audit.pageNewestFirst(filter, before: before) }
-                return try JSON.response(AuditPageResponse(projectID: store.id.rawValue, entries: page.entries, nextAfter: nil, nextBefore: .some(page.nextBefore)))
-            }
-            guard query["before"] == nil else { throw APIError.badRequest("INVALID_QUERY", "'before' pages a newest-first list: add order=newest") }
             let page = try await io.run { try store.audit.page(filter) }
-            return try JSON.response(AuditPageResponse(projectID: store.id.rawValue, entries: page.entries, nextAfter: page.nextAfter))
+            return try JSON.response(AuditPageResponse(projectID: store.id.rawValue, entries: page.entries, nextAfter: page.nextAfter, nextBefore: filter.newestFirst ? .some(page.nextBefore) : nil))
         }
     }
 }
 
-/// `{"project_id", "entries": [...], "next_after"}`, and `next_before` for a newest-first page.
+/// `{"project_id", "entries": [...], "next_after"}`, with `next_before` for a newest-first page.
 struct AuditPageResponse: Encodable {
     var projectID: String
     var entries: [AuditEntry]
     var nextAfter: Int?
-    /// Only for `order=newest`: `.some(nil)` on the last page.
-    var nextBefore: Int?? = nil
+    /// Only for a newest-first page, where `.some(nil)` (JSON `null`) marks the last page.
+    var nextBefore: Int??
 
     enum CodingKeys: String, CodingKey {
         case entries

@@ -61,7 +61,7 @@ extension FoundryAPI {
     /// 200 with `"created": false` when no byte changed (its locks are still released).
     func commit(_ save: SaveRequest, to store: ProjectStore, by caller: Caller) async throws -> Response {
         let start = ContinuousClock.now
-        let result = try await io.run { try store.save(save, by: caller.editor) }
+        let result = try await io.run { store.submitSave(save, by: caller.editor) }.durable()
         metrics.saveTook(ContinuousClock.now - start)
         locksEnded(result.releasedLocks, reason: .save, project: store.id)
         if result.created { logVersion(result.draft, project: store.id) }

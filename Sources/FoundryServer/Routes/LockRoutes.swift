@@ -63,10 +63,10 @@ extension FoundryAPI {
             let field = try context.parameters.fieldName()
             let store = try await project(context, for: .edit)
             let force = request.uri.queryParameters["force"] == "true"
-            let lock = try await io.run { () -> FieldLock in
+            let lock = try await io.run { () -> Pending<FieldLock> in
                 if force { try store.authorize(.manage, user: caller.user) }
-                return try store.locks.release(field, by: caller.editor, force: force)
-            }
+                return store.locks.submitRelease(field, by: caller.editor, force: force)
+            }.durable()
             locksEnded([lock], reason: force && lock.holder != caller.editor ? .forced : .cancel, project: store.id)
             return try JSON.response(LockResponse(lock: lock, reason: force && lock.holder != caller.editor ? .forced : .cancel))
         }

@@ -33,7 +33,8 @@ struct SpawnedRunner: Sendable {
 
 /// Starts runner shells with `posix_spawn`: in a process group of their own
 /// (so a cancel reaches the shell's children), stdin from `/dev/null`,
-/// stdout and stderr to pipes, default signal dispositions and an empty
+/// stdout and stderr to pipes, the gate on descriptor 3 and no other
+/// descriptor of the server, default signal dispositions and an empty
 /// signal mask. glibc's `posix_spawn` reports an `exec` failure as its
 /// result, so a shell that cannot start is an error here, not an exit status.
 enum RunnerSpawner {
@@ -70,6 +71,10 @@ enum RunnerSpawner {
         posix_spawn_file_actions_adddup2(&actions, out[1], 1)
         posix_spawn_file_actions_adddup2(&actions, err[1], 2)
         posix_spawn_file_actions_adddup2(&actions, gate[1], 3)
+        // Nothing else: a descriptor some library opened without
+        // close-on-exec would otherwise live as long as the runner (a file
+        // unlinked meanwhile keeping its blocks, a socket its peer).
+        posix_spawn_file_actions_addclosefrom(&actions, 4)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -109,3 +114,11 @@ enum RunnerSpawner {
         .runnerFailedToStart(reason: "\(call) failed: \(String(cString: strerror(code)))")
     }
 }
+
+/// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later; Debian 12
+/// has 2.36): the child closes every descriptor from `lowest` on. Swift's Glibc
+/// module does not declare it, so it is named here (a pointer and an int → int:
+/// the same registers in the Swift and C conventions on Linux).
+@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
+@discardableResult
+private func posix_spawn_file_actions_addclosefrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ lowest: Int32) -> Int32

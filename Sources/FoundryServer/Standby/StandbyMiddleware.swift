@@ -2,10 +2,10 @@ import Hummingbird
 
 /// Promotes a standby server before the first request a client sends it
 /// (the proxy sends clients to a standby only when the primary is down);
-/// the proxy's health checks, metrics scrapes and the API document do not.
+/// the proxy's health checks, metrics scrapes and the API documents do not.
 struct StandbyMiddleware: RouterMiddleware {
     typealias Context = FoundryRequestContext
-    static let exempt: Set<String> = ["/health", "/metrics", "/openapi.yaml"]
+    static let exempt: Set<String> = ["/health", "/metrics", "/openapi.yaml", "/asyncapi.yaml"]
 
     let standby: Standby
 

@@ -10,6 +10,8 @@ import NIOPosix
 public struct BlockingIO: Sendable {
     /// The project the current request changes, if any.
     @TaskLocal static var changingProject: String?
+    /// Whether the current work gives way to changes at the project's gate (a socket's join or leave).
+    @TaskLocal static var inBackground = false
 
     /// Blocking calls one project's changes may have on the pool at once:
     /// one, since they take turns on the project's flock anyway.
@@ -18,14 +20,19 @@ public struct BlockingIO: Sendable {
     let pool: NIOThreadPool
     private let gate = ProjectGate(permits: BlockingIO.permitsPerProject)
 
-    public init(threads: Int = 16) {
+    /// Threads of a pool made without a count: the server's pool for changes.
+    /// A thread waiting for a flush costs no CPU, and the project gate lets
+    /// each project have one, so this many projects flush at once.
+    public static let defaultThreads = 16
+
+    public init(threads: Int = BlockingIO.defaultThreads) {
         pool = NIOThreadPool(numberOfThreads: threads)
         pool.start()
     }
 
     public func run<T: Sendable>(_ body: @Sendable @escaping () throws -> T) async throws -> T {
         guard let project = Self.changingProject else { return try await pool.runIfActive(body) }
-        await gate.enter(project)
+        await gate.enter(project, priority: Self.inBackground ? .background : .change)
         do {
             let result = try await pool.runIfActive(body)
             await gate.leave(project)
@@ -34,6 +41,11 @@ public struct BlockingIO: Sendable {
             await gate.leave(project)
             throw error
         }
+    }
+
+    /// How many calls changing `project` wait at its gate, holding no thread.
+    func waitingAtGate(_ project: String) async -> Int {
+        await gate.waiting(project)
     }
 
     public func shutdown() async throws {

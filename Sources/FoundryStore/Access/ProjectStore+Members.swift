@@ -37,17 +37,19 @@ extension ProjectStore {
         }
     }
 
+    /// Rewrites `project.json` (bringing its head up to date on the way)
+    /// and audits the change; durable on return.
     private func changeMembers(by actor: EditorIdentity, now: Date, _ change: (inout [String: ProjectRole]) throws -> AuditEvent) throws -> ProjectManifest {
-        try mutex.change(auditedIn: audit) {
+        try mutex.commit(auditedIn: audit, via: groupCommit) { writes in
             var manifest = try manifest()
             guard manifest.members[actor.user] == .owner else {
                 throw StoreError.forbidden(user: actor.user, action: ProjectAction.manage.rawValue, project: id.rawValue, role: manifest.members[actor.user]?.rawValue)
             }
             let event = try change(&manifest.members)
             guard manifest.members.values.contains(.owner) else { throw StoreError.lastOwner(project: id.rawValue) }
-            try writeManifest(manifest)
-            try audit.appendLocked(event, now: now)
+            try writeManifest(manifest, in: writes)
+            try audit.appendLocked(event, to: writes, now: now)
             return manifest
-        }
+        }.wait()
     }
 }

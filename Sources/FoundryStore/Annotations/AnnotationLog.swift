@@ -54,17 +54,22 @@ public final class AnnotationLog<Record: AnnotationRecord>: Sendable {
         sequences.compactMap { try? record($0) }
     }
 
-    /// Writes `make(n)` as record n = last + 1, created exclusively (`link`),
-    /// so no record is ever overwritten. Call with the project mutex held and
-    /// after every check: nothing is written before `make` is called.
-    func appendLocked(_ make: (Int) throws -> Record) throws -> StoredAnnotation<Record> {
+    /// Writes `make(n)` as record n = last + 1 as part of the change
+    /// `writes`: flushed, then created exclusively (`link`), so no record is
+    /// ever overwritten, and its name flushed before its audit line is
+    /// written. Call with the project mutex held and after every check:
+    /// nothing is written before `make` is called.
+    func appendLocked(in writes: ChangeWrites, _ make: (Int) throws -> Record) throws -> StoredAnnotation<Record> {
         let sequence = (try sequences().last ?? 0) + 1
         let record = try make(sequence)
         let data = try CanonicalJSON.encode(record)
         try FileIO.makeDirectory(directory)
-        guard try FileIO.createExclusively(data, at: layout.annotation(Record.series, sequence)) else {
+        let staged = try writes.stage(data, at: layout.annotation(Record.series, sequence))
+        try writes.flush()
+        guard try writes.link(staged) else {
             throw StoreError.conflict("\(Record.series.relativePath(sequence)) was written by another process; retry")
         }
+        try writes.flush()
         return StoredAnnotation(sha256: Digest.sha256(data), record: record)
     }
 }

@@ -10,12 +10,27 @@ extension ProjectStore {
     public static let maximumTaskTitleBytes = 1024
 
     /// Writes the next record of `log` and its audit entry (which names the
-    /// record file and its SHA-256), both durable on return. Call with the
-    /// mutex held, after every check.
-    func writeAnnotationLocked<Record>(_ log: AnnotationLog<Record>, now: Date, make: (Int) throws -> Record) throws -> StoredAnnotation<Record> {
-        let stored = try log.appendLocked(make)
-        try audit.appendLocked(stored.auditEvent(), now: now)
+    /// record file and its SHA-256) as part of the change `writes`. Call with
+    /// the mutex held, after every check.
+    func writeAnnotationLocked<Record>(_ log: AnnotationLog<Record>, in writes: ChangeWrites, now: Date, make: (Int) throws -> Record) throws -> StoredAnnotation<Record> {
+        let stored = try log.appendLocked(in: writes, make)
+        try audit.appendLocked(stored.auditEvent(), to: writes, now: now)
         return stored
+    }
+
+    /// `writeAnnotationLocked(_:in:now:make:)` for a change not written
+    /// through `ChangeWrites` (a signature made during a freeze): durable on return.
+    func writeAnnotationLocked<Record>(_ log: AnnotationLog<Record>, now: Date, make: (Int) throws -> Record) throws -> StoredAnnotation<Record> {
+        let writes = ChangeWrites(commit: groupCommit)
+        defer { writes.discardUnplaced() }
+        let stored = try writeAnnotationLocked(log, in: writes, now: now, make: make)
+        try groupCommit.submit(writes.plan).wait()
+        return stored
+    }
+
+    /// Runs an annotation change under the mutex; durable on return.
+    func changeAnnotations<T: Sendable>(_ body: (ChangeWrites) throws -> T) throws -> T {
+        try mutex.commit(auditedIn: audit, via: groupCommit, body).wait()
     }
 
     /// Checks that `field` exists in `version` and, when given, that

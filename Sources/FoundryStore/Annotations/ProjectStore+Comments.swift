@@ -8,11 +8,11 @@ extension ProjectStore {
     /// `projectFrozen` before anything is written.
     public func createComment(_ new: NewComment, by identity: EditorIdentity, now: Date = Date()) throws -> Comment {
         try Self.checkText(new.text, what: "the comment", limit: Self.maximumCommentBytes)
-        return try mutex.change(auditedIn: audit) {
+        return try changeAnnotations { writes in
             try requireOpenLocked()
             let draftID = try checkLines(new.lineStart, new.lineEnd, of: new.field, in: new.version)
             let anchor = CommentAnchor(version: new.version, draftID: draftID, field: new.field.rawValue, lineStart: new.lineStart, lineEnd: new.lineEnd)
-            let stored = try writeAnnotationLocked(comments, now: now) { sequence in
+            let stored = try writeAnnotationLocked(comments, in: writes, now: now) { sequence in
                 CommentEvent(
                     projectID: id.rawValue, sequence: sequence, commentID: CommentEvent.commentID(for: sequence), event: .created,
                     authorID: identity.user, sessionID: identity.session, createdAt: Timestamp.string(from: now), anchor: anchor, text: new.text
@@ -57,7 +57,7 @@ extension ProjectStore {
     }
 
     private func changeComment(_ commentID: String, _ kind: CommentEvent.Kind, text: String? = nil, by identity: EditorIdentity, now: Date) throws -> Comment {
-        try mutex.change(auditedIn: audit) {
+        try changeAnnotations { writes in
             try requireOpenLocked()
             var comment = try comment(commentID)
             switch (kind, comment.state) {
@@ -65,7 +65,7 @@ extension ProjectStore {
             case (.reopened, .open): throw StoreError.conflict("comment \(commentID) is open; only a resolved comment can be reopened")
             default: break
             }
-            let stored = try writeAnnotationLocked(comments, now: now) { sequence in
+            let stored = try writeAnnotationLocked(comments, in: writes, now: now) { sequence in
                 CommentEvent(
                     projectID: id.rawValue, sequence: sequence, commentID: commentID, event: kind,
                     authorID: identity.user, sessionID: identity.session, createdAt: Timestamp.string(from: now), text: text

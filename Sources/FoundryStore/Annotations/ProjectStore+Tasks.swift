@@ -7,11 +7,11 @@ extension ProjectStore {
     /// a version, field or lines that do not exist.
     public func createTask(_ new: NewTask, by identity: EditorIdentity, now: Date = Date()) throws -> TaskItem {
         let title = try Self.checkedTitle(new.title)
-        return try mutex.change(auditedIn: audit) {
+        return try changeAnnotations { writes in
             try requireOpenLocked()
             try checkAssignee(new.assignee)
             let link = try new.link.map(resolve)
-            let stored = try writeAnnotationLocked(tasks, now: now) { sequence in
+            let stored = try writeAnnotationLocked(tasks, in: writes, now: now) { sequence in
                 TaskEvent(
                     projectID: id.rawValue, sequence: sequence, taskID: TaskEvent.taskID(for: sequence), event: .created,
                     authorID: identity.user, sessionID: identity.session, createdAt: Timestamp.string(from: now),
@@ -28,7 +28,7 @@ extension ProjectStore {
     /// for a deleted one.
     public func updateTask(_ taskID: String, _ change: TaskChange, by identity: EditorIdentity, now: Date = Date()) throws -> TaskItem {
         let title = try change.title.map(Self.checkedTitle)
-        return try mutex.change(auditedIn: audit) {
+        return try changeAnnotations { writes in
             try requireOpenLocked()
             var item = try liveTask(taskID)
             if let assignee = change.assignee { try checkAssignee(assignee) }
@@ -45,7 +45,7 @@ extension ProjectStore {
             if after.done != item.done { changed.append("done") }
             guard !changed.isEmpty else { return item }
             let kind: TaskEvent.Kind = changed == ["done"] ? (after.done ? .done : .undone) : .updated
-            let stored = try writeAnnotationLocked(tasks, now: now) { sequence in
+            let stored = try writeAnnotationLocked(tasks, in: writes, now: now) { sequence in
                 var event = TaskEvent(
                     projectID: id.rawValue, sequence: sequence, taskID: taskID, event: kind,
                     authorID: identity.user, sessionID: identity.session, createdAt: Timestamp.string(from: now)
@@ -66,10 +66,10 @@ extension ProjectStore {
 
     /// Deletes item `taskID` with a tombstone record; its history stays.
     public func deleteTask(_ taskID: String, by identity: EditorIdentity, now: Date = Date()) throws -> TaskItem {
-        try mutex.change(auditedIn: audit) {
+        try changeAnnotations { writes in
             try requireOpenLocked()
             var item = try liveTask(taskID)
-            let stored = try writeAnnotationLocked(tasks, now: now) { sequence in
+            let stored = try writeAnnotationLocked(tasks, in: writes, now: now) { sequence in
                 TaskEvent(
                     projectID: id.rawValue, sequence: sequence, taskID: taskID, event: .deleted,
                     authorID: identity.user, sessionID: identity.session, createdAt: Timestamp.string(from: now)

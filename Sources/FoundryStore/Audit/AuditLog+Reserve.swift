@@ -30,6 +30,10 @@ extension AuditLog {
            UInt64(info.st_size) + UInt64(Self.reservedBytes) > UInt64(limit.rlim_cur) {
             throw StoreError.storageFull(path: path)
         }
+        // Room an earlier change made and no append has used yet is room still.
+        let blockSize = max(Int64(info.st_blksize), 512)
+        let used = (Int64(info.st_size) + blockSize - 1) / blockSize * blockSize
+        if Int64(info.st_blocks) * 512 - used >= Int64(Self.reservedBytes) { return }
         let keepSize: Int32 = 0x01  // FALLOC_FL_KEEP_SIZE (linux/falloc.h)
         guard linuxFallocate(fd, keepSize, info.st_size, off_t(Self.reservedBytes)) == 0 else {
             let code = errno

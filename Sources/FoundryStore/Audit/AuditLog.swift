@@ -6,43 +6,74 @@ import Glibc
 /// `audit.jsonl`: the project's append-only, hash-chained audit trail.
 ///
 /// Appends happen with the project mutex held (the chain is one sequence
-/// even with several processes on a root) and are `fsync`ed before they
-/// return, so an acknowledged action always has its entry on disk. The log
-/// holds no state in memory: the last line is read back before each append.
+/// even with several processes on a root). An entry is written at once —
+/// readers see it — and is durable when the change that wrote it has been
+/// flushed: `appendLocked(_:to:)` adds the file to the change's flush plan
+/// (see `ChangeWrites`), `appendLocked(_:now:)` flushes before it returns.
+/// Either way an acknowledged action has its entry on disk.
+///
+/// The log remembers the last entry it wrote (`AuditMemory`), so an append
+/// reads nothing when the file is as it left it.
 public struct AuditLog: Sendable {
     public let path: String
     /// Told of every entry appended (see `AuditObserver`).
     let observer: (any AuditObserver)?
+    let memory: AuditMemory
 
     public init(path: String, observer: (any AuditObserver)? = nil) {
         self.path = path
         self.observer = observer
+        self.memory = AuditMemory()
     }
 
-    /// Appends `event` as the next entry. Call with the project mutex held.
+    /// Appends `event` as the next entry and returns once it is durable.
+    /// Call with the project mutex held.
+    ///
+    /// For changes that are not written through `ChangeWrites` (freeze,
+    /// runs, recovery), which made their files durable themselves; the
+    /// audit file is flushed by the group commit all the same.
+    @discardableResult
+    func appendLocked(_ event: AuditEvent, now: Date = Date()) throws -> AuditEntry {
+        let writes = ChangeWrites(commit: .forFileSystem(of: path))
+        let entry = try appendLocked(event, to: writes, now: now)
+        try writes.commit.submit(writes.plan).wait()
+        return entry
+    }
+
+    /// Appends `event` as the next entry of the change `writes`: written at
+    /// once, durable when the change is. Call with the project mutex held,
+    /// after `writes.flush()` has made the names the entry speaks of durable.
     ///
     /// A last line without its newline can only be a crashed append that
     /// was never acknowledged: it is cut off and an `audit.repaired` entry
     /// names its length and hash before `event` is written.
     @discardableResult
-    func appendLocked(_ event: AuditEvent, now: Date = Date()) throws -> AuditEntry {
+    func appendLocked(_ event: AuditEvent, to writes: ChangeWrites, now: Date = Date()) throws -> AuditEntry {
         let isNew = !FileIO.exists(path)
         let fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StoreError.system("open", path) }
         defer { close(fd) }
-        var tail = try lastLine(fd)
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw StoreError.system("stat", path) }
+        let file = AuditMemory.FileKey(info)
+        var size = Int(info.st_size)
+        var tail = try currentTail(fd, file: file, size: size)
         if let torn = tail.torn {
             guard ftruncate(fd, off_t(torn.offset)) == 0 else { throw StoreError.system("truncate", path) }
+            size = torn.offset
             let repair = AuditEvent(.auditRepaired, by: .server, data: [
                 "dropped_bytes": .int(torn.bytes.count), "dropped_sha256": .string(Digest.sha256(torn.bytes)),
             ])
-            tail = Tail(previous: try write(repair, after: tail.previous, fd: fd, now: now), torn: nil)
+            let repaired = try write(repair, after: tail.previous, fd: fd, now: now)
+            size += repaired.bytes
+            tail = Tail(previous: repaired, torn: nil)
         }
-        let entry = try write(event, after: tail.previous, fd: fd, now: now)
-        guard fsync(fd) == 0 else { throw StoreError.system("fsync", path) }
-        if isNew { try FileIO.syncDirectory(of: path) }
-        observer?.appended(entry.entry, lineSHA256: entry.hash)
-        return entry.entry
+        let written = try write(event, after: tail.previous, fd: fd, now: now)
+        memory.tail.withLock { $0 = AuditMemory.Tail(file: file, size: size + written.bytes, entry: written.entry, hash: written.hash) }
+        writes.appended(to: path)
+        if isNew { writes.touched(directory) }
+        observer?.appended(written.entry, lineSHA256: written.hash)
+        return written.entry
     }
 
     /// Every entry, oldest first, with the line it was read from.
@@ -57,17 +88,21 @@ public struct AuditLog: Sendable {
         return lines
     }
 
+    /// The project directory the trail belongs to.
+    var directory: String { (path as NSString).deletingLastPathComponent }
+
     // MARK: - Writing
 
     /// The last complete line (its entry and hash) and a torn remainder after it.
-    private struct Tail {
+    struct Tail {
         var previous: Written?
         var torn: (offset: Int, bytes: Data)?
     }
 
-    private struct Written {
+    struct Written {
         var entry: AuditEntry
         var hash: String
+        var bytes: Int
     }
 
     private func write(_ event: AuditEvent, after previous: Written?, fd: Int32, now: Date) throws -> Written {
@@ -79,14 +114,21 @@ public struct AuditLog: Sendable {
         var line = try CanonicalJSON.encodeLine(entry)
         line.append(UInt8(ascii: "\n"))
         try FileIO.writeAll(line, to: fd, path: path)
-        return Written(entry: entry, hash: Digest.sha256(line))
+        return Written(entry: entry, hash: Digest.sha256(line), bytes: line.count)
+    }
+
+    /// Where the chain continues: from memory when the file is as this log
+    /// left it, else from the file's last line (another process appended, or
+    /// the file was replaced or cut).
+    private func currentTail(_ fd: Int32, file: AuditMemory.FileKey, size: Int) throws -> Tail {
+        if let known = memory.tail.withLock({ $0 }), known.file == file, known.size == size {
+            return Tail(previous: Written(entry: known.entry, hash: known.hash, bytes: 0))
+        }
+        return try lastLine(fd, size: size)
     }
 
     /// Reads backwards from the end of the file until the last complete line is found.
-    private func lastLine(_ fd: Int32) throws -> Tail {
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw StoreError.system("stat", path) }
-        let size = Int(info.st_size)
+    private func lastLine(_ fd: Int32, size: Int) throws -> Tail {
         guard size > 0 else { return Tail() }
         var window = 4096
         while true {
@@ -111,7 +153,7 @@ public struct AuditLog: Sendable {
                 throw StoreError.corrupt(path: path, reason: "the last entry is not readable; run `foundry verify` and restore the file before more changes are made")
             }
             let torn = endsClean ? nil : (offset: start + lastEnd + 1, bytes: Data(chunk[(lastEnd + 1)...]))
-            return Tail(previous: Written(entry: entry, hash: Digest.sha256(line)), torn: torn)
+            return Tail(previous: Written(entry: entry, hash: Digest.sha256(line), bytes: 0), torn: torn)
         }
     }
 }

@@ -8,21 +8,29 @@ public struct AuditQuery: Sendable, Equatable {
     public var type: String?
     public var since: Date?
     public var until: Date?
-    /// Entries with a larger `seq` only: the page cursor.
+    /// Entries with a larger `seq` only: the cursor of an oldest-first page.
     public var after: Int = 0
+    /// Entries with a smaller `seq` only: the cursor of a newest-first page.
+    public var before: Int?
     public var limit: Int = 100
+    /// Newest entries first (the page ends `before`, or at the end of the trail).
+    public var newestFirst = false
 
-    public init(user: String? = nil, type: String? = nil, since: Date? = nil, until: Date? = nil, after: Int = 0, limit: Int = 100) {
+    public init(user: String? = nil, type: String? = nil, since: Date? = nil, until: Date? = nil, after: Int = 0,
+                before: Int? = nil, limit: Int = 100, newestFirst: Bool = false) {
         self.user = user
         self.type = type
         self.since = since
         self.until = until
         self.after = after
+        self.before = before
         self.limit = limit
+        self.newestFirst = newestFirst
     }
 
     public func matches(_ entry: AuditEntry) -> Bool {
         guard entry.seq > after else { return false }
+        if let before, entry.seq >= before { return false }
         if let user, entry.user != user { return false }
         if let type, entry.type.rawValue != type, !entry.type.rawValue.hasPrefix(type + ".") { return false }
         if since != nil || until != nil {
@@ -34,23 +42,17 @@ public struct AuditQuery: Sendable, Equatable {
     }
 }
 
-/// One page of audit entries; `nextAfter` is the cursor for the next page
-/// (`nil` on the last one).
+/// One page of audit entries: oldest first with `nextAfter` as the cursor of
+/// the next page, or newest first with `nextBefore`; the cursor is `nil` on
+/// the last page.
 public struct AuditPage: Sendable, Equatable {
     public var entries: [AuditEntry]
     public var nextAfter: Int?
-}
+    public var nextBefore: Int?
 
-extension AuditLog {
-    /// The entries matching `query`, oldest first, at most `query.limit`.
-    /// Unreadable lines are skipped here; `foundry verify` reports them.
-    public func page(_ query: AuditQuery) throws -> AuditPage {
-        var found: [AuditEntry] = []
-        for line in try entries() {
-            guard let entry = line.entry, query.matches(entry) else { continue }
-            if found.count == query.limit { return AuditPage(entries: found, nextAfter: found.last?.seq) }
-            found.append(entry)
-        }
-        return AuditPage(entries: found, nextAfter: nil)
+    public init(entries: [AuditEntry], nextAfter: Int? = nil, nextBefore: Int? = nil) {
+        self.entries = entries
+        self.nextAfter = nextAfter
+        self.nextBefore = nextBefore
     }
 }

@@ -5,10 +5,12 @@ import Foundation
 /// A blob's name is the SHA-256 of its bytes; it is written once (temp file,
 /// `fsync`, `link`, directory `fsync`) with mode 0444 and never changed, so
 /// equal contents are stored once and `sha256sum` of the file equals its name.
+/// A version's new blobs are written as part of its change (`StagedBlobs`):
+/// their bytes are flushed with the version's record, and named just before it.
 public struct BlobStore: Sendable {
     let layout: ProjectLayout
 
-    /// Stores `data` unless an identical blob exists; returns its SHA-256.
+    /// Stores `data` unless an identical blob exists, durably; returns its SHA-256.
     @discardableResult
     public func put(_ data: Data) throws -> String {
         let hash = Digest.sha256(data)

@@ -42,6 +42,9 @@ public struct CheckpointLog: Sendable {
             madeAt: Timestamp.string(from: now), prev: previous?.sha256 ?? AuditEntry.genesis
         ), with: key)
         let data = try CanonicalJSON.encode(record)
+        // Appends are flushed by the group commit after the mutex is let go: the
+        // lines a checkpoint signs are made durable before the checkpoint names them.
+        try ParallelFsync.syncPath(layout.audit)
         try FileIO.makeDirectory(layout.checkpoints)
         guard try FileIO.createExclusively(data, at: layout.checkpoint(seq)) else {
             throw StoreError.conflict("\(layout.checkpoint(seq)) was written by another process")

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One field of a version as its draft record stores it: which blob holds
 /// the bytes, and whether the text parses as its format requires.
 public struct FieldEntry: Codable, Sendable, Equatable {
@@ -17,5 +19,17 @@ public struct FieldEntry: Codable, Sendable, Equatable {
         self.format = format
         self.valid = problem == nil
         self.problem = problem
+    }
+}
+
+extension FieldEntry {
+    /// `text` as the content of field `name`: its hashes, size, format and first problem.
+    init(describing text: String, as name: FieldName) {
+        let data = Data(text.utf8)
+        let format = FieldFormat(fieldName: name.rawValue)
+        self.init(
+            sha256: Digest.sha256(data), xxh3: Digest.xxh3(data), size: data.count, format: format,
+            problem: FieldValidator.problem(in: text, format: format)
+        )
     }
 }

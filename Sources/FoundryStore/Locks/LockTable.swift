@@ -8,10 +8,20 @@ import Foundation
 /// fencing token comes from `locks/.token`, incremented under the same mutex.
 /// Each grant, denial and release is appended to the audit trail under it
 /// as well (refreshes are not: they are heartbeats).
+///
+/// A grant flushes the new counter and the lock file's bytes together (one
+/// round of `fsync`s), then names both (`rename` of the counter, `link` of
+/// the lock: the watcher sees the lock at that moment), flushes `locks/`
+/// (without a journal) and appends `lock.acquired`; the audit file is
+/// flushed by the group commit before the grant is answered. A release
+/// renames the lock to its tombstone, flushes `locks/` (without a journal),
+/// appends `lock.released` and unlinks the tombstone.
 public struct LockTable: Sendable {
     let layout: ProjectLayout
     let mutex: ProjectMutex
     let audit: AuditLog
+    let groupCommit: GroupCommit
+    let manifests: ManifestCache
 
     /// Outcome of an acquire: the lock now held, whether it was new or a
     /// refresh by its holder, and an expired lock that was cleared first.
@@ -23,54 +33,74 @@ public struct LockTable: Sendable {
 
     /// Takes the lock on `field` for `identity`, or extends it when that
     /// session already holds it. Throws `lockHeld` naming the holder otherwise.
+    /// Returns once the outcome is durable.
     @discardableResult
     public func acquire(_ field: FieldName, for identity: EditorIdentity, ttl: TimeInterval, now: Date = Date()) throws -> Acquisition {
-        try mutex.change(auditedIn: audit) {
+        try submitAcquire(field, for: identity, ttl: ttl, now: now).wait()
+    }
+
+    /// `acquire`, returning once the outcome is decided and written (a
+    /// refusal included, whose `lock.denied` line must be durable too).
+    public func submitAcquire(_ field: FieldName, for identity: EditorIdentity, ttl: TimeInterval, now: Date = Date()) -> Pending<Acquisition> {
+        mutex.commit(auditedIn: audit, via: groupCommit) { writes in
             try requireOpenProject()
             do {
-                return try acquireLocked(field, for: identity, ttl: ttl, now: now)
+                return try acquireLocked(field, for: identity, ttl: ttl, in: writes, now: now)
             } catch StoreError.lockHeld(let holder) {
                 try audit.appendLocked(AuditEvent(.lockDenied, by: identity, data: [
                     "field": .string(field.rawValue), "holder": .string(holder.user), "holder_session": .string(holder.session), "token": .int(holder.token),
-                ]), now: now)
+                ]), to: writes, now: now)
                 throw StoreError.lockHeld(holder)
             }
         }
     }
 
-    func acquireLocked(_ field: FieldName, for identity: EditorIdentity, ttl: TimeInterval, now: Date) throws -> Acquisition {
+    func acquireLocked(_ field: FieldName, for identity: EditorIdentity, ttl: TimeInterval, in writes: ChangeWrites, now: Date) throws -> Acquisition {
         let expiry = Timestamp.string(from: now.addingTimeInterval(ttl))
         var expired: FieldLock?
         if let current = try read(field) {
             if current.holder == identity, !current.isExpired(at: now) {
                 var refreshed = current
                 refreshed.expiresAt = expiry
-                try FileIO.replace(try CanonicalJSON.encode(refreshed), at: layout.lock(field))
+                let staged = try writes.stage(try CanonicalJSON.encode(refreshed), at: layout.lock(field))
+                try writes.flush()
+                try writes.rename(staged)
                 return Acquisition(lock: refreshed, refreshed: true, expiredPredecessor: nil)
             }
             guard current.isExpired(at: now) else { throw StoreError.lockHeld(current) }
-            try retire(current, reason: .expired, by: identity, now: now)
+            try retire(current, reason: .expired, by: identity, in: writes, now: now)
             expired = current
         }
+        try FileIO.makeDirectory(layout.locks)
         let lock = FieldLock(
             field: field.rawValue, user: identity.user, session: identity.session,
-            token: try nextToken(), acquiredAt: Timestamp.string(from: now), expiresAt: expiry
+            token: try currentToken() + 1, acquiredAt: Timestamp.string(from: now), expiresAt: expiry
         )
-        try FileIO.makeDirectory(layout.locks)
-        guard try FileIO.createExclusively(try CanonicalJSON.encode(lock), at: layout.lock(field)) else {
+        let counter = try writes.stage(Data("\(lock.token)\n".utf8), at: layout.tokenCounter)
+        let staged = try writes.stage(try CanonicalJSON.encode(lock), at: layout.lock(field))
+        try writes.flush()
+        try writes.rename(counter)
+        guard try writes.link(staged) else {
             throw StoreError.conflict("lock file for \(field) appeared while the project mutex was held")
         }
+        try writes.flush()
         try audit.appendLocked(AuditEvent(.lockAcquired, by: identity, data: [
             "field": .string(lock.field), "token": .int(lock.token), "expires_at": .string(lock.expiresAt),
-        ]), now: now)
+        ]), to: writes, now: now)
         return Acquisition(lock: lock, refreshed: false, expiredPredecessor: expired)
     }
 
     /// Releases `field`. Only its holder may, unless `force` (an owner's forced
     /// release, recorded as `forced` when the lock was someone else's).
+    /// Returns once the release is durable.
     @discardableResult
     public func release(_ field: FieldName, by identity: EditorIdentity, force: Bool = false, now: Date = Date()) throws -> FieldLock {
-        try mutex.change(auditedIn: audit) {
+        try submitRelease(field, by: identity, force: force, now: now).wait()
+    }
+
+    /// `release`, returning once the release is decided and written.
+    public func submitRelease(_ field: FieldName, by identity: EditorIdentity, force: Bool = false, now: Date = Date()) -> Pending<FieldLock> {
+        mutex.commit(auditedIn: audit, via: groupCommit) { writes in
             guard let current = try read(field) else {
                 throw StoreError.lockNotHeld(field: field.rawValue, reason: "the field is not locked")
             }
@@ -80,7 +110,7 @@ public struct LockTable: Sendable {
                 }
                 throw StoreError.lockHeld(current)
             }
-            try retire(current, reason: current.holder == identity ? .cancel : .forced, by: identity, now: now)
+            try retire(current, reason: current.holder == identity ? .cancel : .forced, by: identity, in: writes, now: now)
             return current
         }
     }
@@ -102,31 +132,31 @@ public struct LockTable: Sendable {
     /// has expired: the mutex is only taken when there is something to reap.
     public func reapExpired(now: Date = Date()) throws -> [FieldLock] {
         guard try all().contains(where: { $0.isExpired(at: now) }) else { return [] }
-        return try mutex.change(auditedIn: audit) {
+        return try mutex.commit(auditedIn: audit, via: groupCommit) { writes in
             try all().filter { $0.isExpired(at: now) }.map { lock in
-                try retire(lock, reason: .expired, by: .server, now: now)
+                try retire(lock, reason: .expired, by: .server, in: writes, now: now)
                 return lock
             }
-        }
+        }.wait()
     }
 
     /// Removes every lock of one session (its socket went away).
     public func releaseAll(of identity: EditorIdentity, reason: LockReleaseReason = .disconnect) throws -> [FieldLock] {
-        try mutex.change(auditedIn: audit) {
+        try mutex.commit(auditedIn: audit, via: groupCommit) { writes in
             try all().filter { $0.holder == identity }.map { lock in
-                try retire(lock, reason: reason, by: identity, now: Date())
+                try retire(lock, reason: reason, by: identity, in: writes, now: Date())
                 return lock
             }
-        }
+        }.wait()
     }
 
     /// Extends every live lock of one session (its socket is alive and answering).
     public func refreshAll(of identity: EditorIdentity, ttl: TimeInterval, now: Date = Date()) throws -> [FieldLock] {
-        try mutex.withLock {
+        try mutex.commit(auditedIn: audit, via: groupCommit) { writes in
             try all().filter { $0.holder == identity && !$0.isExpired(at: now) }.map { lock in
-                try acquireLocked(try FieldName(lock.field), for: identity, ttl: ttl, now: now).lock
+                try acquireLocked(try FieldName(lock.field), for: identity, ttl: ttl, in: writes, now: now).lock
             }
-        }
+        }.wait()
     }
 
     /// The lock `identity` holds on `field`, or an error saying why it does not hold one.
@@ -158,29 +188,35 @@ public struct LockTable: Sendable {
         }
     }
 
-    /// Ends `lock` for `reason` on behalf of `actor`: rename to its tombstone
-    /// (the release and its reason become visible at once), audit it, then
-    /// unlink the tombstone. Call with the project mutex held.
-    func retire(_ lock: FieldLock, reason: LockReleaseReason, by actor: EditorIdentity, now: Date) throws {
+    /// Ends `lock` for `reason` on behalf of `actor` as part of the change
+    /// `writes`: rename to its tombstone (the release and its reason become
+    /// visible at once), audit it, then unlink the tombstone. Call with the
+    /// project mutex held.
+    func retire(_ lock: FieldLock, reason: LockReleaseReason, by actor: EditorIdentity, in writes: ChangeWrites, now: Date) throws {
         let field = try FieldName(lock.field)
         let tombstone = layout.locks + "/" + LockTombstone(field: field, token: lock.token, reason: reason).fileName
-        guard rename(layout.lock(field), tombstone) == 0 else {
-            if errno == ENOENT { return }
-            throw StoreError.system("rename", layout.lock(field))
-        }
-        try FileIO.syncDirectory(layout.locks)
+        guard try writes.rename(layout.lock(field), to: tombstone) else { return }
+        try writes.flush()
         try audit.appendLocked(AuditEvent(.lockReleased, by: actor, data: [
             "field": .string(lock.field), "token": .int(lock.token), "reason": .string(reason.rawValue),
             "holder": .string(lock.user), "holder_session": .string(lock.session),
-        ]), now: now)
-        try FileIO.remove(tombstone)
+        ]), to: writes, now: now)
+        try writes.remove(tombstone, flushing: false)
+    }
+
+    /// `retire` for a change not written through `ChangeWrites` (a freeze):
+    /// durable on return. Call with the project mutex held.
+    func retire(_ lock: FieldLock, reason: LockReleaseReason, by actor: EditorIdentity, now: Date) throws {
+        let writes = ChangeWrites(commit: groupCommit)
+        defer { writes.discardUnplaced() }
+        try retire(lock, reason: reason, by: actor, in: writes, now: now)
+        try groupCommit.submit(writes.plan).wait()
     }
 
     /// Throws `projectFrozen` when `project.json` says the project is frozen:
     /// no lock is granted in a read-only project. Call with the mutex held.
     private func requireOpenProject() throws {
-        guard let data = try FileIO.read(layout.manifest) else { return }
-        let manifest = try CanonicalJSON.decode(ProjectManifest.self, from: data, path: layout.manifest)
+        guard let manifest = try manifests.read() else { return }
         guard manifest.state == .open else { throw StoreError.projectFrozen(manifest.id) }
     }
 
@@ -190,12 +226,30 @@ public struct LockTable: Sendable {
         return try CanonicalJSON.decode(FieldLock.self, from: data, path: path)
     }
 
-    private func nextToken() throws -> Int {
-        let current = try FileIO.read(layout.tokenCounter).flatMap {
+    /// Brings `locks/.token` up to the largest token of a lock file or
+    /// tombstone on disk. A grant names the new counter and its lock file in
+    /// one directory, flushed together: on a file system without a journal a
+    /// power loss may keep the lock file and lose the counter's new name, and
+    /// the next grant must not hand out that token again. Call with the
+    /// mutex held (at startup); returns whether the counter moved.
+    func repairTokenCounterLocked() throws -> Bool {
+        var largest = 0
+        for name in try FileIO.list(layout.locks) {
+            if let tombstone = LockTombstone(fileName: name) {
+                largest = max(largest, tombstone.token)
+            } else if let field = FieldName.fromLockFileName(name), let lock = try? read(field) {
+                largest = max(largest, lock.token)
+            }
+        }
+        guard largest > (try currentToken()) else { return false }
+        try FileIO.replace(Data("\(largest)\n".utf8), at: layout.tokenCounter)
+        return true
+    }
+
+    /// The last fencing token handed out (0 before the first).
+    private func currentToken() throws -> Int {
+        try FileIO.read(layout.tokenCounter).flatMap {
             Int(String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
         } ?? 0
-        try FileIO.makeDirectory(layout.locks)
-        try FileIO.replace(Data("\(current + 1)\n".utf8), at: layout.tokenCounter)
-        return current + 1
     }
 }

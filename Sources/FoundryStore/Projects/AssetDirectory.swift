@@ -34,17 +34,18 @@ extension ProjectStore {
     /// fields absent from `fields` are removed. Returns `nil` when nothing differs.
     /// Refused when a field it changes is locked by another session.
     public func importVersion(_ fields: [FieldName: String], by identity: EditorIdentity, message: String? = nil, now: Date = Date()) throws -> StoredDraft? {
-        try mutex.change(auditedIn: audit) { () -> StoredDraft? in
+        let blobs = stagingBlobs()
+        defer { blobs.discard() }
+        let entries = Dictionary(uniqueKeysWithValues: try fields.map { ($0.rawValue, try blobs.entry(for: $0, text: $1)) })
+        if !groupCommit.ordering.isJournalled { try blobs.flush() }
+        return try mutex.commit(auditedIn: audit, via: groupCommit) { writes -> StoredDraft? in
             try requireOpenLocked()
-            return try discardingNewBlobs(of: Array(fields.values)) { () -> StoredDraft? in
-                let entries = Dictionary(uniqueKeysWithValues: try fields.map { ($0.rawValue, try entry(for: $0, text: $1)) })
-                let head = try self.head()?.record.fields ?? [:]
-                guard entries != head else { return nil }
-                for name in Set(head.keys).union(entries.keys) where head[name]?.sha256 != entries[name]?.sha256 {
-                    try locks.requireNotHeldByOthers(try FieldName(name), identity: identity, now: now)
-                }
-                return try commitLocked(PendingVersion(kind: .import, fields: entries, identity: identity, message: message), now: now)
+            let head = try self.head()?.record.fields ?? [:]
+            guard entries != head else { return nil }
+            for name in Set(head.keys).union(entries.keys) where head[name]?.sha256 != entries[name]?.sha256 {
+                try locks.requireNotHeldByOthers(try FieldName(name), identity: identity, now: now)
             }
-        }
+            return try commitLocked(PendingVersion(kind: .import, fields: entries, identity: identity, message: message, blobs: blobs), in: writes, now: now)
+        }.wait()
     }
 }

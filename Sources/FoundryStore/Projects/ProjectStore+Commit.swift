@@ -12,42 +12,53 @@ extension ProjectStore {
         var revertedTo: Int?
         var undoOf: Int?
         var redoOf: Int?
+        /// The blobs of its new texts, staged and not yet named.
+        var blobs: StagedBlobs?
     }
 
-    /// Stores `text` as a blob and describes it as field `name`.
+    /// Stores `text` as a blob at once (durably) and describes it as field
+    /// `name`: for a version written outside `ChangeWrites`, with
+    /// `commitLocked(_:now:)`.
     func entry(for name: FieldName, text: String) throws -> FieldEntry {
-        let data = Data(text.utf8)
-        let format = FieldFormat(fieldName: name.rawValue)
-        let hash = try blobs.put(data)
-        return FieldEntry(
-            sha256: hash, xxh3: Digest.xxh3(data), size: data.count, format: format,
-            problem: FieldValidator.problem(in: text, format: format)
-        )
+        try blobs.put(Data(text.utf8))
+        return FieldEntry(describing: text, as: name)
     }
 
-    /// Runs `change`, which stores the blobs of `texts` and then commits a
-    /// version. When it throws before the version's record exists (the disk
-    /// filled up at the record), the blobs it added are removed again, so a
-    /// refused change leaves no file behind. Call with the mutex held.
-    func discardingNewBlobs<T>(of texts: [String], _ change: () throws -> T) throws -> T {
-        let fresh = Set(texts.map { Digest.sha256(Data($0.utf8)) }).filter { !FileIO.exists(layout.blob($0)) }
-        let record = layout.draft(try manifest().headVersion + 1)
-        do {
-            return try change()
-        } catch {
-            if !FileIO.exists(record) { fresh.forEach(blobs.discard) }
-            throw error
-        }
-    }
-
-    /// Writes version head+1 and moves the manifest to it. Call with the mutex held.
-    ///
-    /// The record is created exclusively (`link`), so even a writer that
-    /// bypassed the mutex could never overwrite a version.
+    /// `commitLocked(_:in:now:)` as a change of its own, durable on return.
+    /// Call with the mutex held.
     func commitLocked(_ pending: PendingVersion, now: Date = Date()) throws -> StoredDraft {
+        let writes = ChangeWrites(commit: groupCommit)
+        defer { writes.discardUnplaced() }
+        let stored = try commitLocked(pending, in: writes, now: now)
+        try groupCommit.submit(writes.plan).wait()
+        return stored
+    }
+
+    /// Starts staging the blobs of a change's new texts (`StagedBlobs.entry(for:text:)`).
+    func stagingBlobs() -> StagedBlobs {
+        StagedBlobs(store: blobs)
+    }
+
+    /// Writes version head+1 as part of the change `writes`. Call with the mutex held.
+    ///
+    /// The order, which is what makes a crash at any point harmless (see
+    /// docs/durability.md):
+    /// 1. the record and the manifest are staged, and their bytes flushed
+    ///    together with the new blobs' (with a journal) or with the new
+    ///    blobs' names (without one: their bytes were flushed before the
+    ///    mutex was taken, see `StagedBlobs.flush`);
+    /// 2. the record gets its name with `link`, which fails if the version
+    ///    exists: even a writer that bypassed the mutex could never overwrite
+    ///    a version;
+    /// 3. without a journal `drafts/` is flushed, so that neither the
+    ///    manifest nor the audit line can name a record that is not there;
+    /// 4. `project.json` is replaced (its head caches the newest record; a
+    ///    failure here does not undo the version) and the audit line appended.
+    /// The audit file is flushed by the group commit before the change is acknowledged.
+    func commitLocked(_ pending: PendingVersion, in writes: ChangeWrites, now: Date = Date()) throws -> StoredDraft {
         var manifest = try manifest()
         guard manifest.state == .open else { throw StoreError.projectFrozen(id.rawValue) }
-        let parent = manifest.headVersion == 0 ? nil : try readDraft(manifest.headVersion)
+        let parent = manifest.headVersion == 0 ? nil : try draft(manifest.headVersion)
         let old = parent?.record.fields ?? [:]
         let changed = Set(old.keys).union(pending.fields.keys).filter { old[$0]?.sha256 != pending.fields[$0]?.sha256 }.sorted()
         let version = manifest.headVersion + 1
@@ -61,21 +72,35 @@ extension ProjectStore {
             undoOf: pending.undoOf, redoOf: pending.redoOf
         )
         let data = try CanonicalJSON.encode(record)
-        try FileIO.makeDirectory(layout.drafts)
-        guard try FileIO.createExclusively(data, at: layout.draft(version)) else {
-            throw StoreError.conflict("version \(version) was written by another process; retry")
-        }
         let stored = StoredDraft(id: Digest.sha256(data), record: record)
         manifest.headVersion = version
         manifest.currentDraftID = stored.id
-        // From here on the version exists. The manifest's head only caches the
-        // newest record (`manifest()` reads past it, the next start rewrites
-        // it), so a full disk refusing the new manifest must not turn this
-        // into an error saying nothing was saved (the audit line has its room
-        // reserved by `ProjectMutex.change`), and a crash losing the rename is
-        // harmless (members and state are unchanged): no directory fsync.
-        try? writeManifest(manifest, syncingDirectory: false)
-        try audit.appendLocked(Self.auditEvent(for: stored), now: now)
+        try FileIO.makeDirectory(layout.drafts)
+        // Blobs this change named: removed again if the version is not written,
+        // so a refused change leaves no file (the mutex is held: no other change used them).
+        var named: [String] = []
+        let manifestFile: StagedFile
+        do {
+            if !writes.isJournalled, let blobs = pending.blobs {
+                try blobs.flush()  // done before the mutex was taken, by the callers that can
+                named = try blobs.link(in: writes)
+            }
+            let staged = try writes.stage(data, at: layout.draft(version))
+            manifestFile = try writes.stage(manifest.canonicalJSON(), at: layout.manifest)
+            if writes.isJournalled { pending.blobs?.files.forEach(writes.adopt) }
+            try writes.flush()
+            if writes.isJournalled, let blobs = pending.blobs { named = try blobs.link(in: writes) }
+            guard try writes.link(staged) else {
+                throw StoreError.conflict("version \(version) was written by another process; retry")
+            }
+        } catch {
+            for path in named { _ = try? writes.remove(path) }
+            throw error
+        }
+        noteVersion(version)
+        try writes.flush()
+        if (try? writes.replaceWithoutFlush(manifestFile)) != nil { storedManifests.remember(manifest) }
+        try audit.appendLocked(Self.auditEvent(for: stored), to: writes, now: now)
         return stored
     }
 
@@ -100,6 +125,18 @@ extension ProjectStore {
     }
 
     func writeManifest(_ manifest: ProjectManifest, syncingDirectory: Bool = true) throws {
-        try FileIO.replace(try CanonicalJSON.encode(manifest), at: layout.manifest, syncingDirectory: syncingDirectory)
+        try FileIO.replace(manifest.canonicalJSON(), at: layout.manifest, syncingDirectory: syncingDirectory)
+        storedManifests.remember(manifest)
+    }
+
+    /// Replaces `project.json` as part of the change `writes` (a member
+    /// change): flushed before it is named, and its name flushed before the
+    /// change's audit line is written.
+    func writeManifest(_ manifest: ProjectManifest, in writes: ChangeWrites) throws {
+        let staged = try writes.stage(manifest.canonicalJSON(), at: layout.manifest)
+        try writes.flush()
+        try writes.rename(staged)
+        try writes.flush()
+        storedManifests.remember(manifest)
     }
 }

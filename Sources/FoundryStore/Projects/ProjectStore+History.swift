@@ -9,7 +9,7 @@ extension ProjectStore {
     /// (revert to v14 after v15 creates v16, a clone of v14).
     @discardableResult
     public func revert(to target: Int, by identity: EditorIdentity, message: String? = nil, now: Date = Date()) throws -> StoredDraft {
-        try mutex.change(auditedIn: audit) {
+        try mutex.commit(auditedIn: audit, via: groupCommit) { writes in
             try requireOpenLocked()
             let old = try draft(target).record
             let head = try self.head()?.record.fields ?? [:]
@@ -17,29 +17,29 @@ extension ProjectStore {
                 try locks.requireNotHeldByOthers(try FieldName(name), identity: identity, now: now)
             }
             let pending = PendingVersion(kind: .revert, fields: old.fields, identity: identity, message: message ?? "revert to version \(target)", revertedTo: target)
-            return try commitLocked(pending, now: now)
-        }
+            return try commitLocked(pending, in: writes, now: now)
+        }.wait()
     }
 
     /// Sets `field` back to its content before its latest edit not yet undone.
     @discardableResult
     public func undo(_ field: FieldName, by identity: EditorIdentity, now: Date = Date()) throws -> StoredDraft {
-        try mutex.change(auditedIn: audit) {
+        try mutex.commit(auditedIn: audit, via: groupCommit) { writes in
             try requireOpenLocked()
             guard let edit = try undoStack(field).done.last else { throw StoreError.nothingToUndo(field: field.rawValue) }
             let previous = edit == 1 ? nil : try draft(edit - 1).record.fields[field.rawValue]
-            return try setField(field, to: previous, kind: .undo, step: edit, by: identity, now: now)
-        }
+            return try setField(field, to: previous, kind: .undo, step: edit, by: identity, in: writes, now: now)
+        }.wait()
     }
 
     /// Sets `field` forward again to the edit most recently undone.
     @discardableResult
     public func redo(_ field: FieldName, by identity: EditorIdentity, now: Date = Date()) throws -> StoredDraft {
-        try mutex.change(auditedIn: audit) {
+        try mutex.commit(auditedIn: audit, via: groupCommit) { writes in
             try requireOpenLocked()
             guard let edit = try undoStack(field).undone.last else { throw StoreError.nothingToRedo(field: field.rawValue) }
-            return try setField(field, to: try draft(edit).record.fields[field.rawValue], kind: .redo, step: edit, by: identity, now: now)
-        }
+            return try setField(field, to: try draft(edit).record.fields[field.rawValue], kind: .redo, step: edit, by: identity, in: writes, now: now)
+        }.wait()
     }
 
     private func undoStack(_ field: FieldName) throws -> FieldUndoStack {
@@ -47,12 +47,12 @@ extension ProjectStore {
         return FieldUndoStack(field: field.rawValue, records: try (0..<head).map { try draft($0 + 1).record })
     }
 
-    private func setField(_ field: FieldName, to entry: FieldEntry?, kind: DraftKind, step: Int, by identity: EditorIdentity, now: Date) throws -> StoredDraft {
+    private func setField(_ field: FieldName, to entry: FieldEntry?, kind: DraftKind, step: Int, by identity: EditorIdentity, in writes: ChangeWrites, now: Date) throws -> StoredDraft {
         try locks.requireNotHeldByOthers(field, identity: identity, now: now)
         var fields = try head()?.record.fields ?? [:]
         fields[field.rawValue] = entry
         var pending = PendingVersion(kind: kind, fields: fields, identity: identity, message: "\(kind.rawValue) of version \(step) on \(field)")
         if kind == .undo { pending.undoOf = step } else { pending.redoOf = step }
-        return try commitLocked(pending, now: now)
+        return try commitLocked(pending, in: writes, now: now)
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 
 extension ProjectStore {
-    /// Saves fields the caller holds locks on, as version head+1.
+    /// Saves fields the caller holds locks on, as version head+1, and returns
+    /// once the version is durable.
     ///
     /// Refused with `lockNotHeld`/`lockHeld` (423) when a field's lock is not
     /// the caller's, and with `staleBase` (409) when a field it writes changed
@@ -9,11 +10,31 @@ extension ProjectStore {
     /// version is the head plus this save's fields. Locks are released
     /// afterwards unless `keepLocks`.
     public func save(_ request: SaveRequest, by identity: EditorIdentity, now: Date = Date()) throws -> SaveResult {
-        guard !request.fields.isEmpty else { throw StoreError.invalidArgument("a save needs at least one field") }
+        try submitSave(request, by: identity, now: now).wait()
+    }
+
+    /// `save`, returning as soon as the version is decided and written; it is
+    /// acknowledged once the `Pending` is durable.
+    ///
+    /// The new texts are hashed and their blobs staged before the project
+    /// mutex is taken; under it the save is decided, its record and blobs
+    /// flushed and named, its audit lines appended (see `commitLocked`).
+    public func submitSave(_ request: SaveRequest, by identity: EditorIdentity, now: Date = Date()) -> Pending<SaveResult> {
+        guard !request.fields.isEmpty else { return Pending(.failure(StoreError.invalidArgument("a save needs at least one field")), ticket: nil) }
         guard (request.message?.utf8.count ?? 0) <= SaveRequest.maximumMessageBytes else {
-            throw StoreError.invalidArgument("the message is longer than \(SaveRequest.maximumMessageBytes) bytes")
+            return Pending(.failure(StoreError.invalidArgument("the message is longer than \(SaveRequest.maximumMessageBytes) bytes")), ticket: nil)
         }
-        return try mutex.change(auditedIn: audit) {
+        let blobs = stagingBlobs()
+        defer { blobs.discard() }
+        let entries: [(field: FieldName, entry: FieldEntry?)]
+        do {
+            entries = try request.fields.map { field, text in (field, try text.map { try blobs.entry(for: field, text: $0) }) }
+            // Without a journal a blob's bytes must be durable before it is named: flushed here, outside the mutex.
+            if !groupCommit.ordering.isJournalled { try blobs.flush() }
+        } catch {
+            return Pending(.failure(error), ticket: nil)
+        }
+        return mutex.commit(auditedIn: audit, via: groupCommit) { writes in
             let manifest = try manifest()
             guard manifest.state == .open else { throw StoreError.projectFrozen(id.rawValue) }
             guard request.baseVersion >= 0, request.baseVersion <= manifest.headVersion else {
@@ -31,20 +52,21 @@ extension ProjectStore {
                     throw StoreError.staleBase(field: name, base: request.baseVersion, changedIn: try lastChange(of: name, upTo: manifest.headVersion))
                 }
             }
-            let (draft, created) = try discardingNewBlobs(of: request.fields.values.compactMap { $0 }) { () -> (StoredDraft, Bool) in
-                var fields = head?.record.fields ?? [:]
-                for (field, text) in request.fields {
-                    fields[field.rawValue] = try text.map { try entry(for: field, text: $0) }
-                }
-                if let head, fields == head.record.fields { return (head, false) }
-                let pending = PendingVersion(kind: .save, fields: fields, identity: identity, message: request.message, lockTokens: tokens)
-                return (try commitLocked(pending, now: now), true)
+            var fields = head?.record.fields ?? [:]
+            for (field, entry) in entries { fields[field.rawValue] = entry }
+            let draft: StoredDraft
+            let created: Bool
+            if let head, fields == head.record.fields {
+                (draft, created) = (head, false)
+            } else {
+                let pending = PendingVersion(kind: .save, fields: fields, identity: identity, message: request.message, lockTokens: tokens, blobs: blobs)
+                (draft, created) = (try commitLocked(pending, in: writes, now: now), true)
             }
             var released: [FieldLock] = []
             if !request.keepLocks {
                 for field in request.fields.keys.sorted() {
                     guard let lock = try locks.read(field) else { continue }
-                    try locks.retire(lock, reason: .save, by: identity, now: now)
+                    try locks.retire(lock, reason: .save, by: identity, in: writes, now: now)
                     released.append(lock)
                 }
             }

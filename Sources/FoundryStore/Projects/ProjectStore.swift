@@ -6,8 +6,10 @@ import Synchronization
 /// All methods are synchronous and may block on disk I/O; callers on an
 /// event loop or the concurrency pool run them on a thread pool. The type is
 /// safe to share: changes are serialized by the project's `flock` mutex
-/// (across processes too), and the only in-memory state is a cache of
-/// immutable draft records behind a `Mutex`.
+/// (across processes too) and made durable by the file system's group
+/// commit; what it keeps in memory are caches, each checked against the
+/// file it came from before use (draft records, the manifest, the newest
+/// version seen, the audit trail's tail).
 public final class ProjectStore: Sendable {
     public let id: ProjectID
     public let layout: ProjectLayout
@@ -20,7 +22,13 @@ public final class ProjectStore: Sendable {
     /// Electronic signatures: `signatures/`.
     public let signatures: AnnotationLog<SignatureRecord>
     let mutex: ProjectMutex
+    /// The flushes of this project's changes, shared with every project on the same file system.
+    let groupCommit: GroupCommit
     private let drafts = Mutex<[Int: CachedDraft]>([:])
+    let storedManifests: ManifestCache
+    /// The newest version this process wrote or saw: `project.json` only
+    /// caches the head, and saves do not rewrite it.
+    private let newestSeen = Mutex(0)
 
     /// A parsed record and the identity of the file it came from. A record
     /// never changes, but a project directory can be replaced by another
@@ -41,24 +49,41 @@ public final class ProjectStore: Sendable {
         self.blobs = BlobStore(layout: layout)
         self.mutex = ProjectMutex(path: layout.mutex)
         self.audit = AuditLog(path: layout.audit, observer: notary.map { CheckpointTrigger(notary: $0, layout: layout, project: id) })
-        self.locks = LockTable(layout: layout, mutex: mutex, audit: audit)
+        self.groupCommit = .forFileSystem(of: layout.directory)
+        self.storedManifests = ManifestCache(path: layout.manifest)
+        self.locks = LockTable(layout: layout, mutex: mutex, audit: audit, groupCommit: groupCommit, manifests: storedManifests)
         self.comments = AnnotationLog(layout: layout)
         self.tasks = AnnotationLog(layout: layout)
         self.signatures = AnnotationLog(layout: layout)
     }
 
-    /// The manifest as stored, with the head brought forward to the newest
-    /// draft record on disk (what a crash may have left unrecorded).
+    /// The manifest with its head brought forward to the newest draft record
+    /// on disk: `project.json` caches the head only (saves leave it as it
+    /// is; a member change, the freeze and the server's start rewrite it).
     public func manifest() throws -> ProjectManifest {
-        guard let data = try FileIO.read(layout.manifest) else { throw StoreError.projectNotFound(id.rawValue) }
-        var manifest = try CanonicalJSON.decode(ProjectManifest.self, from: data, path: layout.manifest)
+        var manifest = try storedManifest()
         var head = manifest.headVersion
+        let seen = newestSeen.withLock { $0 }
+        // A version never disappears, unless the project was replaced (restored from a backup).
+        if seen > head, FileIO.exists(layout.draft(seen)) { head = seen }
         while FileIO.exists(layout.draft(head + 1)) { head += 1 }
         if head != manifest.headVersion {
             manifest.headVersion = head
             manifest.currentDraftID = try draft(head).id
+            noteVersion(head)
         }
         return manifest
+    }
+
+    /// `project.json` as stored (see `ManifestCache`).
+    func storedManifest() throws -> ProjectManifest {
+        guard let manifest = try storedManifests.read() else { throw StoreError.projectNotFound(id.rawValue) }
+        return manifest
+    }
+
+    /// Remembers that version `version` exists.
+    func noteVersion(_ version: Int) {
+        newestSeen.withLock { $0 = max($0, version) }
     }
 
     public func headVersion() throws -> Int {
@@ -83,8 +108,7 @@ public final class ProjectStore: Sendable {
         return stored
     }
 
-    /// Version `version` read and hashed from disk, bypassing the cache:
-    /// what a new record's `parent_id` is computed from.
+    /// Version `version` read and hashed from disk, bypassing the cache.
     func readDraft(_ version: Int) throws -> StoredDraft {
         let path = layout.draft(version)
         guard version >= 1, let data = try FileIO.read(path) else {

@@ -70,16 +70,23 @@ public final class Workspace: Sendable {
         )
         let building = ProjectStore(layout: temp, id: id)
         try building.writeManifest(manifest)
-        try building.audit.appendLocked(AuditEvent(.projectCreated, by: identity, data: ["name": .string(name)]), now: now)
-        for (user, role) in members.sorted(by: { $0.key < $1.key }) {
-            try building.audit.appendLocked(AuditEvent(.memberSet, by: identity, data: ["member": .string(user), "role": .string(role.rawValue), "previous_role": .null]), now: now)
-        }
-        if !request.fields.isEmpty {
-            _ = try building.mutex.withLock {
-                let fields = try Dictionary(uniqueKeysWithValues: request.fields.map { ($0.rawValue, try building.entry(for: $0, text: $1)) })
-                return try building.commitLocked(.init(kind: request.kind, fields: fields, identity: identity, message: request.message), now: now)
+        let blobs = building.stagingBlobs()
+        defer { blobs.discard() }
+        let fields = try Dictionary(uniqueKeysWithValues: request.fields.map { ($0.rawValue, try blobs.entry(for: $0, text: $1)) })
+        if !building.groupCommit.ordering.isJournalled { try blobs.flush() }
+        // Everything inside the temp directory is durable before it is renamed into place.
+        _ = try building.mutex.commit(auditedIn: building.audit, via: building.groupCommit) { writes in
+            try building.audit.appendLocked(AuditEvent(.projectCreated, by: identity, data: ["name": .string(name)]), to: writes, now: now)
+            for (user, role) in members.sorted(by: { $0.key < $1.key }) {
+                try building.audit.appendLocked(AuditEvent(.memberSet, by: identity, data: ["member": .string(user), "role": .string(role.rawValue), "previous_role": .null]), to: writes, now: now)
             }
-        }
+            guard !fields.isEmpty else { return }
+            let first = try building.commitLocked(.init(kind: request.kind, fields: fields, identity: identity, message: request.message, blobs: blobs), in: writes, now: now)
+            var head = manifest
+            head.headVersion = first.record.versionNumber
+            head.currentDraftID = first.id
+            try building.writeManifest(head, in: writes)
+        }.wait()
         guard rename(temp.directory, final.directory) == 0 else {
             if errno == EEXIST || errno == ENOTEMPTY { throw StoreError.projectExists(id.rawValue) }
             throw StoreError.system("rename", final.directory)

@@ -26,6 +26,8 @@ public enum CrashState: String, Sendable, CaseIterable, Codable {
     case releasedLockTombstone = "released-lock-tombstone"
     /// `locks/.token` is past every token in use: a grant stopped after taking its number.
     case reservedLockTokens = "reserved-lock-tokens"
+    /// `locks/.token` is behind a lock file whose grant has no audit entry: the counter's rename was lost in the same power loss.
+    case tokenCounterBehind = "token-counter-behind"
     /// A published run directory without its `run.started` entry.
     case unauditedRunStart = "unaudited-run-start"
     /// A run whose `run.json` says it ended, without its end entry.
@@ -61,6 +63,8 @@ public enum CrashState: String, Sendable, CaseIterable, Codable {
             "the next start removes it"
         case .reservedLockTokens:
             "the next start keeps the counter: those tokens are never granted, so no fencing token is ever issued twice"
+        case .tokenCounterBehind:
+            "the next start raises the counter to the largest token on disk, so no fencing token is ever issued twice"
         case .unauditedRunStart:
             "the next start appends its run.started entry, marked recorded_at_recovery"
         case .unauditedRunEnd:

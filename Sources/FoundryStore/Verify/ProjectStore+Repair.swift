@@ -60,6 +60,8 @@ extension ProjectStore {
             return try repairRun(state, at: path, now: now)
         case .unauditedMemberChange:
             return try auditMemberChangeLocked(now: now)
+        case .tokenCounterBehind:
+            return try locks.repairTokenCounterLocked() ? ["\(id): fencing-token counter brought up to the largest lock token on disk"] : []
         case .orphanBlob, .reservedLockTokens, .tornAuditLine, .bundleWithoutFreeze:
             return []
         }

@@ -9,8 +9,11 @@ extension Verifier {
     /// release entry, and a counter past the newest token. It cannot leave a
     /// lock file whose release is recorded, a tombstone of a lock never
     /// granted, an unrecorded grant older than a recorded token, a granted
-    /// lock gone without a release, or a counter behind a token in use
-    /// (which would hand out a fencing token twice).
+    /// lock gone without a release, or a counter behind a token the trail
+    /// records (which would hand out a fencing token twice). A counter behind
+    /// only unrecorded grants is a power loss inside the grant's flush round
+    /// (the counter and the lock file are flushed together, the rename of one
+    /// may reach the disk without the other's): the next start raises it.
     func verifyLocks(_ layout: ProjectLayout, trail: AuditTrail, into report: inout VerificationReport) {
         var highestInUse = trail.highestToken
         var unrecordedGrants: [(path: String, lock: FieldLock)] = []
@@ -62,10 +65,10 @@ extension Verifier {
             let path = (try? FieldName(grant.field)).map(layout.lock) ?? layout.locks
             report.damage(path, "lock #\(token) of field \(grant.field), granted at line \(grant.line), is neither released in the trail nor on disk (its file or tombstone): removed behind the server's back")
         }
-        verifyTokenCounter(layout, highestInUse: highestInUse, into: &report)
+        verifyTokenCounter(layout, highestInUse: highestInUse, highestRecorded: trail.highestToken, into: &report)
     }
 
-    private func verifyTokenCounter(_ layout: ProjectLayout, highestInUse: Int, into report: inout VerificationReport) {
+    private func verifyTokenCounter(_ layout: ProjectLayout, highestInUse: Int, highestRecorded: Int, into report: inout VerificationReport) {
         let path = layout.tokenCounter
         guard let data = try? FileIO.read(path) else {
             if highestInUse > 0 { report.damage(path, "missing while token #\(highestInUse) is in use: the next grant would hand out a fencing token again") }
@@ -75,7 +78,9 @@ extension Verifier {
             report.damage(path, "not a token counter")
             return
         }
-        if counter < highestInUse {
+        if counter < highestInUse, counter >= highestRecorded {
+            report.interrupted(.tokenCounterBehind, path, "says \(counter) while the unrecorded grant of token #\(highestInUse) is on disk: the counter's new name was lost with the grant's audit line (a power loss in the grant's flush), never acknowledged")
+        } else if counter < highestInUse {
             report.damage(path, "says \(counter) while token #\(highestInUse) is in use: the counter went back, a fencing token could be granted twice")
         } else if counter > highestInUse {
             report.interrupted(.reservedLockTokens, path, "says \(counter), the newest token in use is #\(highestInUse): a grant stopped (a crash or a refused write) after taking its number, never acknowledged")

@@ -10,9 +10,10 @@ struct AllBenchmarks: AsyncParsableCommand {
     /// Each benchmark by subcommand name, in the order `all` runs them (the heaviest last).
     static var benchmarks: [(name: String, command: any AsyncParsableCommand.Type)] {
         [
-            ("hash", HashBenchmark.self), ("diff", DiffBenchmark.self), ("save", SaveBenchmark.self),
-            ("concurrent", ConcurrentSaveBenchmark.self), ("lock", LockBenchmark.self), ("file-event", FileEventBenchmark.self),
+            ("hash", HashBenchmark.self), ("diff", DiffBenchmark.self), ("save", SaveBenchmark.self), ("audit", AuditBenchmark.self),
+            ("concurrent", ConcurrentSaveBenchmark.self), ("lock", LockBenchmark.self), ("join", JoinBenchmark.self), ("file-event", FileEventBenchmark.self),
             ("console", ConsoleBenchmark.self), ("tarball", TarballBenchmark.self), ("browser", BrowserBenchmark.self), ("idle", IdleSocketBenchmark.self),
+            ("abuse", AbuseBenchmark.self),
         ]
     }
 

@@ -64,7 +64,8 @@ struct ConcurrentSaveBenchmark: AsyncParsableCommand {
             let label = shared ? "\(editors) editors, \(editors) fields of one project" : "\(editors) editors on \(editors) projects"
             let place = shared ? "one directory" : "\(editors) directories"
             Report(label: label, figure: Report.rate(rate, "saves/s") + "  " + Percentiles(run.latencies).summary + (run.refused > 0 ? "  (\(run.refused) refused: \(run.firstRefusal ?? ""))" : ""),
-                   limit: .init(name: "\(editors) threads write+fsync in \(place)", figure: Report.rate(limit, "writes/s"), ratio: limit / rate)).print()
+                   limit: .init(name: "\(editors) threads write+fsync in \(place)", figure: Report.rate(limit, "writes/s"), ratio: limit / rate),
+                   target: shared ? "≥ 50 % of the limit (≤ 2×)" : "≥ 30 % of the limit (≤ 3.3×)").print()
             FileEventBenchmark.report(events, label: "  file → event in another project meanwhile")
             Report(label: "  GET of another project's manifest meanwhile", figure: reads.summary).print()
         }

@@ -31,11 +31,20 @@ final class BenchServer {
         return try workspace.createProject(NewProject(name: id, id: try ProjectID(id), fields: named, members: members), by: Self.owner)
     }
 
-    /// Starts the server (with extra `foundry serve` arguments); pins this process away from its CPU when asked.
-    func start(arguments: [String] = []) throws {
+    /// The per-client limits (docs/limits.md) a benchmark's crowd, all from one
+    /// address and a few users, would run into: off, so that each benchmark
+    /// measures the server rather than the limiter (`abuse` measures the limits).
+    static let perClientLimitsOff = [
+        "--max-connections-per-address", "0", "--max-sockets-per-user", "0", "--max-sockets-per-session", "0",
+        "--max-requests-per-user", "0", "--rate-limit", "0",
+    ]
+
+    /// Starts the server (with extra `foundry serve` arguments, after `perClientLimitsOff`
+    /// unless `limitsOff` is false); pins this process away from its CPU when asked.
+    func start(arguments: [String] = [], limitsOff: Bool = true) throws {
         port = try ServerProcess.freePort()
         process = try ServerProcess(executable: options.executable, root: workspace.root, port: port, secret: Self.secret,
-                                    cpu: options.serverCpu, arguments: arguments, log: root + "/server.log")
+                                    cpu: options.serverCpu, arguments: (limitsOff ? Self.perClientLimitsOff : []) + arguments, log: root + "/server.log")
         if let cpu = options.serverCpu { Self.pinSelf(awayFrom: cpu) }
     }
 

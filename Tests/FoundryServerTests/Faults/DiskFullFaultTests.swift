@@ -15,7 +15,7 @@ struct DiskFullFaultTests {
         let root = NSTemporaryDirectory() + "foundry-fault-fsize-" + UUID().uuidString
         defer { cleanup(root) }
         let alice = try await Self.token("alice")
-        let server = try ServerProcess(root: root, lockTTL: 60, wrapper: ["/usr/bin/prlimit", "--fsize=262144", "--"])
+        let server = try await blocking { try ServerProcess(root: root, lockTTL: 60, wrapper: ["/usr/bin/prlimit", "--fsize=262144", "--"]) }
         defer { server.kill() }
         let result = try await blocking { try Self.refusedSave(port: server.port, root: root, token: alice, size: 1 << 20) }
         #expect(result.problems.isEmpty, "\(result.problems.joined(separator: "\n"))\n\(server.log.suffix(2000))")
@@ -29,7 +29,7 @@ struct DiskFullFaultTests {
         let root = NSTemporaryDirectory() + "foundry-fault-audit-" + UUID().uuidString
         defer { cleanup(root) }
         let alice = try await Self.token("alice")
-        let setup = try ServerProcess(root: root, lockTTL: 60)
+        let setup = try await blocking { try ServerProcess(root: root, lockTTL: 60) }
         try await blocking {
             let port = setup.port
             try Self.createProject(port: port, token: alice)
@@ -40,10 +40,10 @@ struct DiskFullFaultTests {
             }
             _ = try BlockingHTTP.request(port: port, "PUT", "/projects/\(Self.project)/locks/notes.txt", token: alice)
         }
-        setup.kill(SIGTERM)
+        _ = try await blocking { setup.kill(SIGTERM) }
         let audit = root + "/\(Self.project)/audit.jsonl"
         let limit = try #require(FileManager.default.attributesOfItem(atPath: audit)[.size] as? Int) + 64
-        let server = try ServerProcess(root: root, lockTTL: 60, wrapper: ["/usr/bin/prlimit", "--fsize=\(limit)", "--"])
+        let server = try await blocking { try ServerProcess(root: root, lockTTL: 60, wrapper: ["/usr/bin/prlimit", "--fsize=\(limit)", "--"]) }
         defer { server.kill() }
         let port = server.port
         let (lockProblems, saveProblems) = try await blocking { () -> ([String], [String]) in
@@ -71,7 +71,7 @@ struct DiskFullFaultTests {
         let alice = try await Self.token("alice")
         let logs = NSTemporaryDirectory() + "foundry-fault-tmpfs-logs-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: logs) }
-        let server = try ServerProcess(root: root, lockTTL: 60, logDirectory: logs)
+        let server = try await blocking { try ServerProcess(root: root, lockTTL: 60, logDirectory: logs) }
         defer { server.kill() }
         let result = try await blocking { () -> (problems: [String], message: String?) in
             try Self.createProject(port: server.port, token: alice)
@@ -81,14 +81,19 @@ struct DiskFullFaultTests {
             // room the last change reserved, until the trail has outgrown it; then
             // a lock is refused whole, by the reservation for its audit line.
             try mount.fill(leaving: 0)
-            let audit = root + "/\(Self.project)/audit.jsonl"
-            func disconnections() -> Int {
-                String(decoding: FileManager.default.contents(atPath: audit) ?? Data(), as: UTF8.self).components(separatedBy: "\"socket.disconnected\"").count - 1
+            var opened = 0
+            for _ in 0..<30 {
+                // Its session opened (SNAPSHOT) or was refused (a close frame, 1011): the server is done with
+                // the connect; the socket closes at the end of the turn.
+                let socket = try RawWebSocket(port: server.port, path: "/ws/project/\(Self.project)?token=\(alice)")
+                let first = socket.nextFrame { $0.json?.type == "SNAPSHOT" || $0.opcode == RawWebSocket.Opcode.close }
+                if first?.opcode == RawWebSocket.Opcode.text { opened += 1 }
             }
-            let sockets = 30
-            for _ in 0..<sockets { _ = try RawWebSocket(port: server.port, path: "/ws/project/\(Self.project)?token=\(alice)") }
-            let deadline = Date().addingTimeInterval(10)
-            while disconnections() < sockets, Date() < deadline { usleep(20_000) }
+            // Every opened session has ended: the server logs `socket disconnected` after trying its audit line.
+            func disconnections() -> Int { server.log.components(separatedBy: "\"socket disconnected\"").count - 1 }
+            let deadline = Date().addingTimeInterval(failureBound)
+            while disconnections() < opened, Date() < deadline { usleep(10_000) }
+            if disconnections() < opened { result.problems.append("\(opened) sessions opened, \(disconnections()) ended") }
             var lockMessage: String?
             result.problems += try Self.expectRefused(root: root, port: server.port) {
                 let reply = try BlockingHTTP.request(port: server.port, "PUT", "/projects/\(Self.project)/locks/system_prompt", token: alice)
@@ -111,7 +116,7 @@ struct DiskFullFaultTests {
         let alice = try await Self.token("alice")
         let logs = NSTemporaryDirectory() + "foundry-fault-tmpfs-logs-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: logs) }
-        let server = try ServerProcess(root: root, lockTTL: 600, logDirectory: logs)
+        let server = try await blocking { try ServerProcess(root: root, lockTTL: 600, logDirectory: logs) }
         defer { server.kill() }
         let port = server.port
         let (outcomes, problems) = try await blocking { () -> ([String], [String]) in

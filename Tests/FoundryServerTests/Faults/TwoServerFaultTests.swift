@@ -20,7 +20,7 @@ struct TwoServerFaultTests {
         let users = ["alice", "bob", "carol"]
         var tokens: [String: String] = [:]
         for user in users { tokens[user] = try await authority.issue(user: user, session: user, lifetime: 3600) }
-        let first = try ServerProcess(root: root, lockTTL: 120, logName: "server-a")
+        let first = try await blocking { try ServerProcess(root: root, lockTTL: 120, logName: "server-a") }
         defer { first.kill() }
         let alice = tokens["alice"]!
         try await blocking {
@@ -29,7 +29,7 @@ struct TwoServerFaultTests {
             ]))
             guard created.status == 201 else { throw HTTPFailure.truncated("create: \(created.text)") }
         }
-        let second = try ServerProcess(root: root, lockTTL: 120, logName: "server-b")
+        let second = try await blocking { try ServerProcess(root: root, lockTTL: 120, logName: "server-b") }
         defer { second.kill() }
         let servers = [first, second]
         let sockets = servers.map { TestSocket(port: $0.port, path: "/ws/project/\(Self.project)?token=\(alice)&session=watch-\($0.port)") }
@@ -100,16 +100,14 @@ struct TwoServerFaultTests {
 
         // 3. Both servers broadcast every version and every race winner.
         for (index, socket) in sockets.enumerated() {
-            let deadline = ContinuousClock.now + .seconds(20)
             var seen: Set<Int> = []
             var locked: [String: Int] = [:]
-            while ContinuousClock.now < deadline {
+            _ = await eventually {
                 let frames = socket.frames
                 seen = Set(frames.filter { $0.type == "DRAFT_SAVED" }.compactMap { $0["version"]?.int })
                 locked = Dictionary(frames.filter { $0.type == "LOCK_ACQUIRED" && ($0["field"]?.string ?? "").hasPrefix("race/") }
                     .compactMap { frame in frame["field"]?.string.map { ($0, frame["token"]?.int ?? -1) } }, uniquingKeysWith: { $1 })
-                if seen.isSuperset(of: expected), locked.count == Self.raceFields.count { break }
-                try await Task.sleep(for: .milliseconds(50))
+                return seen.isSuperset(of: expected) && locked.count == Self.raceFields.count
             }
             #expect(seen.isSuperset(of: expected), "server \(index) broadcast versions \(seen.sorted()), missing \(Set(expected).subtracting(seen).sorted())")
             #expect(locked == winners, "server \(index) broadcast lock winners \(locked), the race gave \(winners)")

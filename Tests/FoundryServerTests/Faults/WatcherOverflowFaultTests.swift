@@ -33,13 +33,14 @@ struct WatcherOverflowFaultTests {
     func burstWhileStalled() async throws {
         let fixture = try await Fixture()
         defer { fixture.close() }
-        let other = try ServerProcess(root: fixture.root, lockTTL: 300, logName: "second")
+        let other = try await blocking { try ServerProcess(root: fixture.root, lockTTL: 300, logName: "second") }
         defer { other.kill() }
         let port = other.port
         let (alice, bob) = (fixture.alice, fixture.bob)
         // More events than the kernel queues, whatever this machine's limit.
         let events = max(Self.events, 2 * (Int(Self.queueLimit) ?? 16384))
         kill(fixture.server.pid, SIGSTOP)
+        #expect(await eventually { Self.isStopped(fixture.server.pid) }, "SIGSTOP did not stop the server")
         let changes = try await blocking { try Self.burst(in: fixture.directory + "/locks", events: events, port: port, alice: alice, bob: bob) }
         kill(fixture.server.pid, SIGCONT)
         #expect(changes.allSatisfy { $0.status == 200 || $0.status == 201 }, "\(changes)")
@@ -50,6 +51,17 @@ struct WatcherOverflowFaultTests {
         #expect(outcome.overflows >= 1)
         print("watcher burst on a stopped server: \(events) events (max_queued_events \(Self.queueLimit)); \(outcome.overflows) overflow(s); \(outcome.resyncs) RESYNC; the client converged on \(outcome.view)")
         fixture.remove()
+    }
+
+    /// Whether every thread of process `pid` is stopped (`T` in `/proc/<pid>/task/*/stat`):
+    /// from then on it reads nothing, and its inotify queue only fills.
+    static func isStopped(_ pid: Int32) -> Bool {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return !tasks.isEmpty && tasks.allSatisfy { task in
+            let stat = (try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/stat", encoding: .utf8)) ?? ""
+            guard let close = stat.lastIndex(of: ")") else { return false }
+            return stat[stat.index(after: close)...].split(separator: " ").first == "T"
+        }
     }
 
     static var queueLimit: String {
@@ -69,7 +81,8 @@ struct WatcherOverflowFaultTests {
             let authority = try await TokenAuthority(secret: TestServer.secret)
             alice = try await authority.issue(user: "alice", session: "alice", lifetime: 3600)
             bob = try await authority.issue(user: "bob", session: "bob", lifetime: 3600)
-            server = try ServerProcess(root: root, lockTTL: 300)
+            let root = root
+            server = try await blocking { try ServerProcess(root: root, lockTTL: 300) }
             let (port, alice) = (server.port, alice)
             try await blocking {
                 let created = try BlockingHTTP.request(port: port, "POST", "/projects", token: alice, body: .json([
@@ -82,14 +95,13 @@ struct WatcherOverflowFaultTests {
             guard await socket.next("SNAPSHOT") != nil else { throw HTTPFailure.truncated("no SNAPSHOT") }
         }
 
-        /// Waits (up to 30 s) until the client's view equals the files; returns both, the RESYNC count and the overflow counter.
+        /// Waits until the client's view equals the files; returns both, the RESYNC count and the overflow counter.
         func converge() async throws -> (view: ClientView, files: ClientView, resyncs: Int, overflows: Int) {
             let files = ClientView(files: directory)
-            let deadline = ContinuousClock.now + .seconds(30)
             var view = ClientView(frames: socket.frames)
-            while view != files, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(50))
+            _ = await eventually {
                 view = ClientView(frames: socket.frames)
+                return view == files
             }
             let port = server.port
             let metrics = try await blocking { try BlockingHTTP.request(port: port, "GET", "/metrics", token: nil).text }

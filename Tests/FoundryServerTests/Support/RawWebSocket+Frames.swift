@@ -81,7 +81,7 @@ extension RawWebSocket {
     /// others (the SNAPSHOT, server pings, broadcasts); `nil` on EOF or when
     /// the time is up. With `answeringPings`, each skipped ping is answered
     /// with a pong of its payload, as a live client does.
-    func nextFrame(within seconds: Double = 10, answeringPings: Bool = false, where predicate: (WireFrame) -> Bool) -> WireFrame? {
+    func nextFrame(within seconds: Double = failureBound, answeringPings: Bool = false, where predicate: (WireFrame) -> Bool) -> WireFrame? {
         let deadline = Date().addingTimeInterval(seconds)
         while true {
             let left = deadline.timeIntervalSinceNow
@@ -94,18 +94,18 @@ extension RawWebSocket {
     }
 
     /// The next server frame of JSON `type` (e.g. "PONG", "ERROR").
-    func nextMessage(_ type: String, within seconds: Double = 10, answeringPings: Bool = false) -> Frame? {
+    func nextMessage(_ type: String, within seconds: Double = failureBound, answeringPings: Bool = false) -> Frame? {
         nextFrame(within: seconds, answeringPings: answeringPings) { $0.json?.type == type }?.json
     }
 
     /// The next close frame's code and reason, within `seconds`.
-    func nextClose(within seconds: Double = 10) -> (code: UInt16, reason: String)? {
+    func nextClose(within seconds: Double = failureBound) -> (code: UInt16, reason: String)? {
         nextFrame(within: seconds) { $0.opcode == Opcode.close }?.close
     }
 
     /// Whether the server closes the TCP connection within `seconds`
     /// (`recv` returns 0); anything still arriving is discarded.
-    func readsEOF(within seconds: Double = 10) -> Bool {
+    func readsEOF(within seconds: Double = failureBound) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         var chunk = [UInt8](repeating: 0, count: 4096)
         while deadline.timeIntervalSinceNow > 0 {

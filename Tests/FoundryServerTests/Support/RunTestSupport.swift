@@ -79,14 +79,4 @@ enum RunFixture {
     static func runDirectories(_ root: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: root + "/onco/runs")) ?? []).sorted()
     }
-
-    /// Polls `condition` every 10 ms for up to `seconds`.
-    static func eventually(within seconds: Double = 20, _ condition: () throws -> Bool) async rethrows -> Bool {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        repeat {
-            if try condition() { return true }
-            try? await Task.sleep(for: .milliseconds(10))
-        } while ContinuousClock.now < deadline
-        return try condition()
-    }
 }

@@ -19,6 +19,11 @@ struct TestServer {
     init(maxBodyBytes: Int = 1 << 20, configure: (inout ServerConfiguration) -> Void = { _ in }) async throws {
         root = NSTemporaryDirectory() + "foundry-server-" + UUID().uuidString
         var configuration = ServerConfiguration(root: root, port: 0, maxBodyBytes: maxBodyBytes, lockTTL: 60, jwtSecret: Self.secret)
+        // HummingbirdTesting's client keeps one connection for a whole test and
+        // never reconnects, where a real client reconnects to a server that closed
+        // an idle connection. The tests of the timeouts set their own.
+        configuration.limits.requestHeaderTimeout = 0
+        configuration.limits.keepAliveTimeout = 0
         configure(&configuration)
         self.configuration = configuration
         authority = try await TokenAuthority(secret: Self.secret)
@@ -29,11 +34,12 @@ struct TestServer {
     }
 
     /// Runs `body` against the live server; the root stays for inspection until `cleanup()`.
-    func run(watcher: WorkspaceWatcher? = nil, logger: Logger = Logger(label: "foundry"), _ body: @Sendable (APIClient) async throws -> Void) async throws {
+    func run(watcher: WorkspaceWatcher? = nil, io: BlockingIO = BlockingIO(), logger: Logger = Logger(label: "foundry"),
+             _ body: @Sendable (APIClient) async throws -> Void) async throws {
         try await ServerSlots.withSlot {
             let workspace = try Workspace(root: root, signing: configuration.notaryOptions)
             let app = try await FoundryServer.makeApplication(
-                configuration: configuration, workspace: workspace, watcher: try watcher ?? WorkspaceWatcher(root: workspace.root), logger: logger
+                configuration: configuration, workspace: workspace, watcher: try watcher ?? WorkspaceWatcher(root: workspace.root), io: io, logger: logger
             )
             try await app.test(.live) { client in
                 try await body(APIClient(client: client, server: self))

@@ -39,11 +39,42 @@ enum TestJSON: Decodable, Sendable, Equatable {
     var array: [TestJSON] { if case .array(let value) = self { value } else { [] } }
 }
 
+/// The JSON frames a test client received, in order, and how far the test has read them.
+final class FrameLog: Sendable {
+    private let frames = Mutex<[Frame]>([])
+    private let consumed = Mutex(0)
+
+    func append(_ frame: Frame) {
+        frames.withLock { $0.append(frame) }
+    }
+
+    var all: [Frame] { frames.withLock { $0 } }
+
+    /// The next not yet consumed frame of `type` matching `predicate`; `nil`
+    /// if none came within `seconds` (a bound for a failing test; see `eventually`).
+    func next(_ type: String, within seconds: Double = failureBound, where predicate: (Frame) -> Bool = { _ in true }) async -> Frame? {
+        var found: Frame?
+        _ = await eventually(within: seconds) {
+            found = take(type, where: predicate)
+            return found != nil
+        }
+        return found
+    }
+
+    /// Consumes and returns the next frame of `type` matching `predicate`, if it has come.
+    private func take(_ type: String, where predicate: (Frame) -> Bool) -> Frame? {
+        let frames = all
+        let start = consumed.withLock { $0 }
+        guard let index = frames[min(start, frames.count)...].firstIndex(where: { $0.type == type && predicate($0) }) else { return nil }
+        consumed.withLock { $0 = index + 1 }
+        return frames[index]
+    }
+}
+
 /// A real WebSocket client (HummingbirdWSClient) that records every frame it receives.
 final class TestSocket: Sendable {
     private final class State: Sendable {
-        let frames = Mutex<[Frame]>([])
-        let consumed = Mutex(0)
+        let frames = FrameLog()
         let close = Mutex<WebSocketCloseFrame?>(nil)
         let ended = Mutex(false)
     }
@@ -67,7 +98,7 @@ final class TestSocket: Sendable {
                     group.addTask {
                         for try await message in inbound.messages(maxSize: 1 << 22) {
                             guard case .text(let text) = message, let frame = try? JSONDecoder().decode(Frame.self, from: Data(text.utf8)) else { continue }
-                            state.frames.withLock { $0.append(frame) }
+                            state.frames.append(frame)
                         }
                     }
                     group.addTask {
@@ -92,30 +123,18 @@ final class TestSocket: Sendable {
         task.cancel()
     }
 
-    var frames: [Frame] { state.frames.withLock { $0 } }
+    var frames: [Frame] { state.frames.all }
     var closeFrame: WebSocketCloseFrame? { state.close.withLock { $0 } }
     var hasEnded: Bool { state.ended.withLock { $0 } }
 
     /// The next not yet consumed frame of `type` matching `predicate`, within `seconds`.
-    func next(_ type: String, within seconds: Double = 20, where predicate: (Frame) -> Bool = { _ in true }) async -> Frame? {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        repeat {
-            let frames = self.frames
-            let start = state.consumed.withLock { $0 }
-            if let index = frames[min(start, frames.count)...].firstIndex(where: { $0.type == type && predicate($0) }) {
-                state.consumed.withLock { $0 = index + 1 }
-                return frames[index]
-            }
-            try? await Task.sleep(for: .milliseconds(5))
-        } while ContinuousClock.now < deadline
-        return nil
+    func next(_ type: String, within seconds: Double = failureBound, where predicate: (Frame) -> Bool = { _ in true }) async -> Frame? {
+        await state.frames.next(type, within: seconds, where: predicate)
     }
 
     /// Waits until the connection has ended, within `seconds`.
-    func waitForEnd(within seconds: Double = 20) async -> Bool {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while !hasEnded, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
-        return hasEnded
+    func waitForEnd(within seconds: Double = failureBound) async -> Bool {
+        await eventually(within: seconds) { hasEnded }
     }
 }
 
@@ -128,8 +147,8 @@ final class TestSocket: Sendable {
 final class RawWebSocket: Sendable {
     let fd: Int32
 
-    init(port: Int, path: String, receiveBuffer: Int32? = nil) throws {
-        fd = try connectLoopback(port: port, receiveBuffer: receiveBuffer)
+    init(port: Int, path: String, receiveBuffer: Int32? = nil, source: String? = nil) throws {
+        fd = try connectLoopback(port: port, receiveBuffer: receiveBuffer, source: source)
         let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
         _ = request.withCString { send(fd, $0, strlen($0), 0) }
