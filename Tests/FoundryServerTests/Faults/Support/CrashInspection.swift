@@ -25,6 +25,7 @@ struct CrashInspection {
     private var modified: [String: Date] = [:]
     private var completeConsoleSize: [String: Int] = [:]
     private var tokenCounter: Int?
+    private var highestLockToken: Int?
     private var records = 0
 
     /// Runs `foundry verify --json` on `root` and reads what the checks after the restart need from `directory` (the project).
@@ -54,6 +55,8 @@ struct CrashInspection {
                 completeConsoleSize[note.path] = data.lastIndex(of: 10).map { $0 - data.startIndex + 1 } ?? 0
             case .reservedLockTokens:
                 tokenCounter = Self.counter(layout)
+            case .tokenCounterBehind:
+                highestLockToken = Self.highestLockToken(layout)
             case .manifestBehind:
                 records = ((try? FileManager.default.contentsOfDirectory(atPath: layout.drafts)) ?? []).filter { !$0.hasPrefix(".") }.count
             default:
@@ -106,6 +109,9 @@ struct CrashInspection {
             case .reservedLockTokens:
                 let now = Self.counter(layout)
                 if (now ?? -1) < (tokenCounter ?? 0) { problems.append(said + "yet the counter went from \(tokenCounter ?? -1) back to \(now ?? -1)") }
+            case .tokenCounterBehind:
+                let now = Self.counter(layout)
+                if (now ?? -1) < (highestLockToken ?? 0) { problems.append(said + "yet after the start the counter is \(now ?? -1), behind lock #\(highestLockToken ?? -1) on disk") }
             case .tornAuditLine:
                 let repaired = trail.entries.contains { $0["type"] as? String == "audit.repaired" && trail.data($0)["dropped_sha256"] as? String == tornAuditTail.map(Digest.sha256) }
                 let text = fm.contents(atPath: layout.audit) ?? Data()
@@ -146,6 +152,12 @@ struct CrashInspection {
 
     private static func lockToken(_ path: String) -> Int? {
         FileManager.default.contents(atPath: path).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }?["token"] as? Int
+    }
+
+    /// The largest token of the lock files and tombstones in `locks/`.
+    private static func highestLockToken(_ layout: ProjectLayout) -> Int? {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: layout.locks)) ?? []
+        return names.filter { $0 != ".token" && !$0.hasPrefix(".tmp") }.compactMap { lockToken(layout.locks + "/" + $0) }.max()
     }
 
     private static func counter(_ layout: ProjectLayout) -> Int? {
