@@ -126,10 +126,13 @@ public enum FileIO {
         }
         defer { closedir(dir) }
         var names: [String] = []
+        // A `dirent` from `readdir` is only `d_reclen` bytes long, often less than
+        // `MemoryLayout<dirent>.size`: reading `entry.pointee` would copy past the
+        // end of the kernel's buffer (a crash when that is the end of a page), so
+        // the name is read in place.
+        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
         while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
-            }
+            let name = String(cString: (UnsafeRawPointer(entry) + nameOffset).assumingMemoryBound(to: CChar.self))
             if name != "." && name != ".." { names.append(name) }
         }
         return names.sorted()
