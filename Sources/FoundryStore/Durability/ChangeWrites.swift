@@ -36,6 +36,7 @@ final class ChangeWrites {
     private var touchedDirectories: Set<String> = []
     private var flushedDirectories: Set<String> = []
     private var appendedFiles: Set<String> = []
+    private var removalsOnceDurable: Set<String> = []
 
     init(commit: GroupCommit) {
         self.commit = commit
@@ -46,7 +47,13 @@ final class ChangeWrites {
 
     /// What the group commit still has to flush for this change.
     var plan: FlushPlan {
-        FlushPlan(directories: touchedDirectories.subtracting(flushedDirectories), files: appendedFiles)
+        FlushPlan(directories: touchedDirectories.subtracting(flushedDirectories), files: appendedFiles, removalsOnceDurable: removalsOnceDurable)
+    }
+
+    /// Unlinks `path` once the group commit has made this change durable
+    /// (not flushed: the name it removes is harmless either way).
+    func removeOnceDurable(_ path: String) {
+        removalsOnceDurable.insert(path)
     }
 
     /// Writes `data` under a temp name beside `path` (not flushed, not named yet).
@@ -126,18 +133,16 @@ final class ChangeWrites {
         return true
     }
 
-    /// Removes a file; a missing file is not an error. With `flushing:
-    /// false` the removal is not made durable (a lock's tombstone: one left
-    /// by a crash is removed at the next start).
+    /// Removes a file; a missing file is not an error.
     ///
     /// - Returns: whether a file was removed.
     @discardableResult
-    func remove(_ path: String, flushing: Bool = true) throws -> Bool {
+    func remove(_ path: String) throws -> Bool {
         guard unlink(path) == 0 else {
             if errno == ENOENT { return false }
             throw StoreError.system("unlink", path)
         }
-        if flushing { touched((path as NSString).deletingLastPathComponent) }
+        touched((path as NSString).deletingLastPathComponent)
         return true
     }
 

@@ -13,23 +13,30 @@
 ///   `fsync` covers the names made before it; a change without an audit
 ///   line has nothing after its names, so its directories are flushed
 ///   themselves.
+/// - `removalsOnceDurable`: names to unlink only once the round has flushed
+///   (a released lock's tombstone). Unlinked earlier, the next change's flush
+///   of the same directory could make the unlink durable before this
+///   change's audit line, and a power loss would then leave a granted lock
+///   gone without its release: what `foundry verify` must call damage.
 struct FlushPlan: Sendable, Equatable {
     var directories: Set<String> = []
     var files: Set<String> = []
     var unloggedDirectories: Set<String> = []
+    var removalsOnceDurable: Set<String> = []
 
-    var isEmpty: Bool { directories.isEmpty && files.isEmpty && unloggedDirectories.isEmpty }
+    var isEmpty: Bool { directories.isEmpty && files.isEmpty && unloggedDirectories.isEmpty && removalsOnceDurable.isEmpty }
 
     /// One change's needs, ready to be merged into a round.
     func sealed() -> FlushPlan {
         guard files.isEmpty else { return self }
-        return FlushPlan(directories: [], files: [], unloggedDirectories: directories.union(unloggedDirectories))
+        return FlushPlan(directories: [], files: [], unloggedDirectories: directories.union(unloggedDirectories), removalsOnceDurable: removalsOnceDurable)
     }
 
     mutating func merge(_ other: FlushPlan) {
         directories.formUnion(other.directories)
         files.formUnion(other.files)
         unloggedDirectories.formUnion(other.unloggedDirectories)
+        removalsOnceDurable.formUnion(other.removalsOnceDurable)
     }
 
     /// The flushes a round makes, in order: each step's paths are flushed

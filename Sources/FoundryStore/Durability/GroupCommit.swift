@@ -174,6 +174,10 @@ public final class GroupCommit: Sendable {
         } catch {
             failure = .io(path: "", operation: "fsync", errno: EIO)
         }
+        if failure == nil {
+            // ENOENT is fine: the start's recovery may have removed it first.
+            for path in plan.removalsOnceDurable { unlink(path) }
+        }
         let waiters: [CheckedContinuation<Void, any Error>] = condition.locked {
             state.value.finishedRound = round
             state.value.running = false

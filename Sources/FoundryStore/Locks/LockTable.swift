@@ -15,7 +15,8 @@ import Foundation
 /// (without a journal) and appends `lock.acquired`; the audit file is
 /// flushed by the group commit before the grant is answered. A release
 /// renames the lock to its tombstone, flushes `locks/` (without a journal),
-/// appends `lock.released` and unlinks the tombstone.
+/// appends `lock.released`, and unlinks the tombstone once that line is
+/// durable.
 public struct LockTable: Sendable {
     let layout: ProjectLayout
     let mutex: ProjectMutex
@@ -190,7 +191,8 @@ public struct LockTable: Sendable {
 
     /// Ends `lock` for `reason` on behalf of `actor` as part of the change
     /// `writes`: rename to its tombstone (the release and its reason become
-    /// visible at once), audit it, then unlink the tombstone. Call with the
+    /// visible at once), audit it, and unlink the tombstone once the audit
+    /// line is durable (`ChangeWrites.removeOnceDurable`). Call with the
     /// project mutex held.
     func retire(_ lock: FieldLock, reason: LockReleaseReason, by actor: EditorIdentity, in writes: ChangeWrites, now: Date) throws {
         let field = try FieldName(lock.field)
@@ -201,7 +203,7 @@ public struct LockTable: Sendable {
             "field": .string(lock.field), "token": .int(lock.token), "reason": .string(reason.rawValue),
             "holder": .string(lock.user), "holder_session": .string(lock.session),
         ]), to: writes, now: now)
-        try writes.remove(tombstone, flushing: false)
+        writes.removeOnceDurable(tombstone)
     }
 
     /// `retire` for a change not written through `ChangeWrites` (a freeze):
